@@ -1,0 +1,58 @@
+# Build-wide options: sanitizers, fuzzing engine, coverage, warnings.
+# Presets in CMakePresets.json set these; OSS-Fuzz's build.sh uses MSIRIG_ENGINE=external.
+
+set(MSIRIG_SANITIZERS "address;undefined" CACHE STRING
+    "Sanitizers for all rig, device and miniport code: 'address;undefined', 'thread', 'memory' or empty")
+set(MSIRIG_ENGINE "none" CACHE STRING
+    "Fuzzing engine for fuzz targets: none (replay binaries only), libfuzzer, afl, external ($LIB_FUZZING_ENGINE)")
+set_property(CACHE MSIRIG_ENGINE PROPERTY STRINGS none libfuzzer afl external)
+set(MSIRIG_FUZZING_ENGINE_LIB "$ENV{LIB_FUZZING_ENGINE}" CACHE STRING
+    "With MSIRIG_ENGINE=external: what to link fuzz targets with (OSS-Fuzz's $LIB_FUZZING_ENGINE)")
+set(MSIRIG_AFL_DRIVER "/usr/lib/afl/libAFLDriver.a" CACHE FILEPATH
+    "With MSIRIG_ENGINE=afl: the AFL++ libFuzzer-compatible driver (Debian package afl++)")
+option(MSIRIG_COVERAGE "Source-based coverage instrumentation for llvm-cov" OFF)
+option(MSIRIG_WERROR "Treat warnings as errors" ON)
+
+if(NOT MSIRIG_ENGINE MATCHES "^(none|libfuzzer|afl|external)$")
+  message(FATAL_ERROR "MSIRIG_ENGINE='${MSIRIG_ENGINE}': expected none, libfuzzer, afl or external")
+endif()
+
+set(msirig_sanitize_flags "")
+if(MSIRIG_SANITIZERS)
+  list(JOIN MSIRIG_SANITIZERS "," msirig_san_list)
+  list(APPEND msirig_sanitize_flags -fsanitize=${msirig_san_list} -fno-sanitize-recover=all
+       -fno-omit-frame-pointer)
+  if("memory" IN_LIST MSIRIG_SANITIZERS)
+    list(APPEND msirig_sanitize_flags -fsanitize-memory-track-origins)
+  endif()
+endif()
+
+set(msirig_instrument_flags "")
+if(MSIRIG_ENGINE STREQUAL "libfuzzer")
+  list(APPEND msirig_instrument_flags -fsanitize=fuzzer-no-link)
+  if("thread" IN_LIST MSIRIG_SANITIZERS)
+    # clang-14 instruments libFuzzer's own counter updates under TSan; see DESIGN.md.
+    list(APPEND msirig_instrument_flags -fno-sanitize-coverage=stack-depth)
+  endif()
+endif()
+if(MSIRIG_COVERAGE)
+  list(APPEND msirig_instrument_flags -fprofile-instr-generate -fcoverage-mapping)
+endif()
+
+add_compile_options(${msirig_sanitize_flags} ${msirig_instrument_flags} -g)
+add_link_options(${msirig_sanitize_flags})
+if(MSIRIG_COVERAGE)
+  add_link_options(-fprofile-instr-generate -fcoverage-mapping)
+endif()
+
+set(msirig_warning_flags -Wall -Wextra -Wno-unused-parameter)
+if(MSIRIG_WERROR)
+  list(APPEND msirig_warning_flags -Werror)
+endif()
+
+# True when this build compiles with ThreadSanitizer (the rig annotates its modeled locks then).
+if("thread" IN_LIST MSIRIG_SANITIZERS)
+  set(MSIRIG_TSAN ON)
+else()
+  set(MSIRIG_TSAN OFF)
+endif()

@@ -1,0 +1,60 @@
+# The helpers every folder uses, so that each library, test and fuzz target is declared the same way.
+
+# msirig_library(<name> SOURCES <src>... [INCLUDES <dir>...] [DEPS <target>...])
+# A static library with the project's warnings; INCLUDES become public include directories.
+function(msirig_library name)
+  cmake_parse_arguments(arg "" "" "SOURCES;INCLUDES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${arg_SOURCES})
+  target_include_directories(${name} PUBLIC ${arg_INCLUDES})
+  target_link_libraries(${name} PUBLIC ${arg_DEPS})
+  target_compile_options(${name} PRIVATE ${msirig_warning_flags})
+endfunction()
+
+# msirig_test(<name> SOURCES <src>... [DEPS <target>...])
+# A GoogleTest binary whose tests CTest discovers one by one. Tests are built only without a
+# fuzzing engine: engine builds exist to produce fuzz targets.
+function(msirig_test name)
+  if(NOT MSIRIG_ENGINE STREQUAL "none")
+    return()
+  endif()
+  cmake_parse_arguments(arg "" "" "SOURCES;DEPS" ${ARGN})
+  find_package(GTest REQUIRED)
+  add_executable(${name} ${arg_SOURCES})
+  target_link_libraries(${name} PRIVATE ${arg_DEPS} GTest::gtest_main GTest::gmock)
+  target_compile_options(${name} PRIVATE ${msirig_warning_flags})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120)
+endfunction()
+
+# msirig_fuzz_target(<name> SOURCES <src>... [DEPS <target>...])
+# One fuzz target (a file defining LLVMFuzzerTestOneInput). Without an engine it builds as
+# <name>_replay, a plain binary that runs the given files or directories once each; with an engine
+# it builds as <name>, linked with libFuzzer, the AFL++ driver or $LIB_FUZZING_ENGINE.
+function(msirig_fuzz_target name)
+  cmake_parse_arguments(arg "" "" "SOURCES;DEPS" ${ARGN})
+  if(MSIRIG_ENGINE STREQUAL "none")
+    set(exe ${name}_replay)
+    add_executable(${exe} ${arg_SOURCES})
+    target_link_libraries(${exe} PRIVATE ${arg_DEPS} msirig_replay_main)
+  else()
+    set(exe ${name})
+    add_executable(${exe} ${arg_SOURCES})
+    target_link_libraries(${exe} PRIVATE ${arg_DEPS})
+    if(MSIRIG_ENGINE STREQUAL "libfuzzer")
+      target_link_options(${exe} PRIVATE -fsanitize=fuzzer)
+    elseif(MSIRIG_ENGINE STREQUAL "afl")
+      if(NOT EXISTS "${MSIRIG_AFL_DRIVER}")
+        message(FATAL_ERROR "MSIRIG_AFL_DRIVER=${MSIRIG_AFL_DRIVER} does not exist: "
+                            "apt-get install afl++ (or run tools/install-deps.sh --afl)")
+      endif()
+      target_link_libraries(${exe} PRIVATE "${MSIRIG_AFL_DRIVER}")
+    else()
+      if(NOT MSIRIG_FUZZING_ENGINE_LIB)
+        message(FATAL_ERROR "MSIRIG_ENGINE=external needs MSIRIG_FUZZING_ENGINE_LIB or $LIB_FUZZING_ENGINE")
+      endif()
+      separate_arguments(engine_args UNIX_COMMAND "${MSIRIG_FUZZING_ENGINE_LIB}")
+      target_link_options(${exe} PRIVATE ${engine_args})
+    endif()
+  endif()
+  target_compile_options(${exe} PRIVATE ${msirig_warning_flags})
+  set_property(GLOBAL APPEND PROPERTY MSIRIG_FUZZ_TARGETS ${name})
+endfunction()

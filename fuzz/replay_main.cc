@@ -1,0 +1,65 @@
+// Replay driver: runs LLVMFuzzerTestOneInput once on each file named on the command line (a
+// directory stands for every regular file in it, in name order), without any fuzzing engine.
+// It is the binary the tests and `repro` use; a finding aborts the process like it would under
+// libFuzzer, with the same report, so the exit status tells whether an input reproduces.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
+
+namespace {
+
+bool ReadWholeFile(const std::filesystem::path& path, std::vector<uint8_t>& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: %s FILE_OR_DIR...\n  runs each input once through the fuzz target\n",
+                 argv[0]);
+    return 2;
+  }
+  std::vector<std::filesystem::path> inputs;
+  for (int i = 1; i < argc; ++i) {
+    std::filesystem::path arg(argv[i]);
+    std::error_code ec;
+    if (std::filesystem::is_directory(arg, ec)) {
+      std::vector<std::filesystem::path> files;
+      for (const auto& entry : std::filesystem::directory_iterator(arg, ec)) {
+        if (entry.is_regular_file()) files.push_back(entry.path());
+      }
+      if (ec) {
+        std::fprintf(stderr, "replay: cannot list directory %s: %s\n", argv[i], ec.message().c_str());
+        return 2;
+      }
+      std::sort(files.begin(), files.end());
+      inputs.insert(inputs.end(), files.begin(), files.end());
+    } else {
+      inputs.push_back(arg);
+    }
+  }
+  std::vector<uint8_t> data;
+  for (const auto& path : inputs) {
+    if (!ReadWholeFile(path, data)) {
+      std::fprintf(stderr, "replay: cannot read %s\n", path.c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "replay: %s (%zu bytes)\n", path.c_str(), data.size());
+    LLVMFuzzerTestOneInput(data.data(), data.size());
+  }
+  std::fprintf(stderr, "replay: %zu input(s), no finding\n", inputs.size());
+  return 0;
+}

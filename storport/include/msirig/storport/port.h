@@ -1,0 +1,154 @@
+// Port: the emulated Storport port driver, as the rig (executor, tests, fuzz targets) drives it.
+//
+// The miniport talks to it through the C API of storport.h; the rig talks to it through this
+// class. One Port exists at a time in a process (the StorPort* entry points find it through
+// Port::Current()). Everything happens on "the current virtual CPU", which the Scheduler names.
+#ifndef MSIRIG_STORPORT_PORT_H_
+#define MSIRIG_STORPORT_PORT_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "msirig/hba/pci_bus.h"
+#include "msirig/storport/platform.h"
+#include "msirig/storport/scheduler.h"
+#include "msirig/storport/verifier.h"
+#include "storport.h"
+
+namespace msirig::sp {
+
+struct PortState;
+
+using DriverEntryRoutine = ULONG (*)(PVOID driver_object, PVOID registry_path);
+
+struct PortOptions {
+  VerifierMode verifier_mode = VerifierMode::kRecord;
+  // Not owned. Null: the port uses its own InlineScheduler (see inline_scheduler()).
+  Scheduler* scheduler = nullptr;
+  // Run a CPU's queued DPCs as soon as its IRQL drops below DISPATCH_LEVEL, as Windows does.
+  // The executor turns this off to choose when DPCs run.
+  bool run_dpcs_when_irql_drops = true;
+};
+
+enum class AdapterState : uint8_t {
+  kCreated,       // device node exists; the miniport has not seen it
+  kFindAdapter,   // inside HwFindAdapter
+  kInitializing,  // HwFindAdapter returned; HwInitialize or the passive routine running
+  kRunning,
+  kFailed,        // HwFindAdapter or HwInitialize failed; the adapter is gone
+  kStopped,       // HwAdapterControl(ScsiStopAdapter) done
+  kRemoved,
+};
+
+// What happened to an attempt to deliver an interrupt to the current CPU.
+enum class Delivery : uint8_t {
+  kDelivered,
+  kNotPending,    // nothing signaled on that message (or the line is not asserted)
+  kNotConnected,  // the adapter has no such message, or is not running with interrupts
+  kIrqlTooHigh,   // the CPU's IRQL masks it (e.g. nesting in InterruptSynchronizeAll)
+  kWouldSpin,     // another CPU holds the lock the ISR needs, and the scheduler cannot wait
+};
+const char* DeliveryName(Delivery delivery);
+
+inline constexpr uint32_t kLineInterrupt = 0xFFFFFFFFu;  // "message" id of the INTx line
+
+struct CompletedRequest {
+  uint64_t tag = 0;  // the rig's id for the request, in submission order
+  UCHAR srb_status = 0;
+  UCHAR scsi_status = 0;
+  ULONG data_transfer_length = 0;
+  std::vector<uint8_t> data;  // the data buffer as it was at completion
+};
+
+struct RequestSpec {
+  UCHAR function = SRB_FUNCTION_EXECUTE_SCSI;
+  UCHAR cdb[16] = {};
+  UCHAR cdb_length = 0;
+  ULONG srb_flags = 0;
+  std::vector<uint8_t> data;  // initial contents of the data buffer (its size is the length)
+  ULONG timeout_seconds = 10;
+  UCHAR target_id = 0;
+  UCHAR lun = 0;
+};
+
+class Port {
+ public:
+  explicit Port(PortOptions options = {});
+  ~Port();
+  Port(const Port&) = delete;
+  Port& operator=(const Port&) = delete;
+
+  // The port the StorPort* entry points talk to; null when none exists.
+  static Port* Current();
+
+  // Calls the miniport's DriverEntry, which registers with StorPortInitialize. Returns what
+  // DriverEntry returned.
+  ULONG LoadMiniport(DriverEntryRoutine driver_entry);
+
+  // PnP: a device node for one HBA on `config`'s platform. Returns the adapter id.
+  uint32_t CreateAdapter(const PlatformConfig& config);
+  // The bus the adapter's device model DMAs and interrupts through.
+  hba::HostBus& HostBusOf(uint32_t adapter);
+  // PnP start on the current CPU: enumerates `device` (may be null: no BARs, no config space),
+  // calls HwFindAdapter, connects interrupts, HwInitialize, the passive routine. True when the
+  // adapter is running.
+  bool StartAdapter(uint32_t adapter, hba::PciFunction* device);
+
+  AdapterState State(uint32_t adapter) const;
+  void* DeviceExtension(uint32_t adapter) const;
+  const PlatformConfig& Platform(uint32_t adapter) const;
+  // Messages connected to HwMSInterruptRoutine; 0 when the adapter is on line-based interrupts.
+  uint32_t ConnectedMessages(uint32_t adapter) const;
+  // PORT_CONFIGURATION_INFORMATION.InterruptSynchronizationMode as HwFindAdapter left it.
+  INTERRUPT_SYNCHRONIZATION_MODE SynchronizationMode(uint32_t adapter) const;
+
+  // --- interrupts ---
+  // The device signaled `message` (MSI/MSI-X are latched: repeated signals before delivery
+  // coalesce), or set the INTx level.
+  void SignalMessage(uint32_t adapter, uint32_t message);
+  void SetLineLevel(uint32_t adapter, bool asserted);
+  bool Pending(uint32_t adapter, uint32_t message) const;
+  // Delivers `message` (or kLineInterrupt) to the current CPU if the mode and the CPU's state
+  // allow it now, running the ISR to completion.
+  Delivery DeliverInterrupt(uint32_t adapter, uint32_t message);
+
+  // --- requests ---
+  // Builds a request and hands it to the miniport on the current CPU (HwBuildIo, then HwStartIo
+  // under the StartIo lock). Returns its tag.
+  uint64_t SubmitRequest(uint32_t adapter, const RequestSpec& spec);
+  const std::vector<CompletedRequest>& Completed(uint32_t adapter) const;
+  size_t Outstanding(uint32_t adapter) const;
+
+  // --- deferred work and time ---
+  // Runs the DPCs queued on the current CPU (each at DISPATCH_LEVEL). Returns how many ran.
+  size_t RunDpcs();
+  size_t QueuedDpcs(uint32_t cpu) const;
+  // Advances virtual time; fires the miniport timer on the current CPU when due.
+  void AdvanceTime(uint64_t nanoseconds);
+  uint64_t NowNanoseconds() const;
+
+  // End-of-run oracles: no request outstanding, no lock held, every CPU at PASSIVE_LEVEL.
+  void CheckEndOfRun();
+
+  // --- inspection ---
+  uint8_t Irql(uint32_t cpu) const;
+  size_t LocksHeld(uint32_t cpu) const;
+  // The rolling hash of every event so far, and the last `events` events as text.
+  uint64_t TraceHash() const;
+  std::string TraceTail(size_t events) const;
+  Verifier& verifier();
+  Scheduler& scheduler();
+  // The built-in scheduler when PortOptions::scheduler was null; otherwise null.
+  InlineScheduler* inline_scheduler();
+
+  PortState& state() { return *state_; }
+
+ private:
+  std::unique_ptr<PortState> state_;
+};
+
+}  // namespace msirig::sp
+
+#endif  // MSIRIG_STORPORT_PORT_H_

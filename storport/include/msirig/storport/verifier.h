@@ -1,0 +1,74 @@
+// Verifier: the Storport rule table and what happens when a rule is broken.
+//
+// Each rule (rules.def) has a stable id. A violation is one line,
+//   msirig: violation <RULE_ID>: <what> (adapter A, message M, callback C, cpu N)
+// which is the crash signature of the finding. In kAbort mode (fuzzing, replay) the line is
+// printed with the last trace events and the process aborts, so libFuzzer and AFL++ save the
+// input; in kRecord mode (tests) violations are collected and the run goes on ("keep going").
+#ifndef MSIRIG_STORPORT_VERIFIER_H_
+#define MSIRIG_STORPORT_VERIFIER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace msirig::sp {
+
+enum class Rule : uint16_t {
+#define MSIRIG_RULE(id, source, summary) k##id,
+#include "msirig/storport/rules.def"
+#undef MSIRIG_RULE
+};
+
+inline constexpr int kRuleCount = 0
+#define MSIRIG_RULE(id, source, summary) +1
+#include "msirig/storport/rules.def"
+#undef MSIRIG_RULE
+    ;
+
+std::string_view RuleId(Rule rule);
+std::string_view RuleSource(Rule rule);
+std::string_view RuleSummary(Rule rule);
+// The rule whose id is `id`, or false when there is none.
+bool RuleFromId(std::string_view id, Rule* rule);
+
+struct Violation {
+  Rule rule;
+  std::string line;  // the full `msirig: violation ...` line
+};
+
+enum class VerifierMode : uint8_t {
+  kAbort,   // print the finding and abort (fuzzing, replay)
+  kRecord,  // record and keep going (tests)
+};
+
+class Verifier {
+ public:
+  explicit Verifier(VerifierMode mode) : mode_(mode) {}
+
+  // Reports a violation of `rule`. `what` says what happened; `where` names adapter, message,
+  // callback and CPU. In kAbort mode this does not return.
+  void Report(Rule rule, std::string_view what, std::string_view where);
+
+  // Printed after the violation line in kAbort mode: the scenario, the last events, the command
+  // that reproduces it. Set by whoever drives the port (executor, fuzz target).
+  void SetFindingContext(std::function<void(std::string&)> context) {
+    context_ = std::move(context);
+  }
+
+  VerifierMode mode() const { return mode_; }
+  const std::vector<Violation>& violations() const { return violations_; }
+  bool Saw(Rule rule) const;
+  void Clear() { violations_.clear(); }
+
+ private:
+  VerifierMode mode_;
+  std::vector<Violation> violations_;
+  std::function<void(std::string&)> context_;
+};
+
+}  // namespace msirig::sp
+
+#endif  // MSIRIG_STORPORT_VERIFIER_H_

@@ -1,0 +1,151 @@
+// Deferred work: passive initialization, DPCs, the miniport timer, virtual time, and the
+// end-of-run oracles.
+#include <algorithm>
+#include <cstdio>
+
+#include "deferred.h"
+#include "port_state.h"
+
+namespace msirig::sp {
+
+BOOLEAN EnablePassiveInitialization(PortState& s, PVOID extension,
+                                    PHW_PASSIVE_INITIALIZE_ROUTINE routine) {
+  Adapter* a = s.FindAdapter(extension, "StorPortEnablePassiveInitialization");
+  if (a == nullptr) return FALSE;
+  s.EnterRoutine("StorPortEnablePassiveInitialization", a, HIGH_LEVEL);
+  // "A miniport must call StorPortEnablePassiveInitialization only from within HwStorInitialize.
+  // Otherwise it returns FALSE and the routine will not execute."
+  if (s.CurrentCallback() != Callback::kInitialize) {
+    s.Violate(Rule::kCallContext, a,
+              std::string("StorPortEnablePassiveInitialization from ") +
+                  CallbackName(s.CurrentCallback()) + ", not HwInitialize");
+    return FALSE;
+  }
+  if (a->platform.faults.passive_init_unsupported || routine == nullptr) return FALSE;
+  a->passive_routine = routine;
+  return TRUE;
+}
+
+void InitializeDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PHW_DPC_ROUTINE routine) {
+  Adapter* a = s.FindAdapter(extension, "StorPortInitializeDpc");
+  if (a == nullptr || dpc == nullptr) return;
+  s.EnterRoutine("StorPortInitializeDpc", a, HIGH_LEVEL);
+  // "must be called during HBA initialization from within HwStorPassiveInitializeRoutine".
+  if (s.CurrentCallback() != Callback::kPassiveInitialize) {
+    s.Violate(Rule::kCallContext, a,
+              std::string("StorPortInitializeDpc from ") + CallbackName(s.CurrentCallback()) +
+                  ", not HwPassiveInitializeRoutine");
+  }
+  DpcRecord& record = a->dpcs[dpc];
+  record.routine = routine;
+  record.queued = false;
+}
+
+BOOLEAN IssueDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PVOID argument1, PVOID argument2) {
+  Adapter* a = s.FindAdapter(extension, "StorPortIssueDpc");
+  if (a == nullptr) return FALSE;
+  s.EnterRoutine("StorPortIssueDpc", a, HIGH_LEVEL);
+  auto it = a->dpcs.find(dpc);
+  if (it == a->dpcs.end() || it->second.routine == nullptr) {
+    char what[128];
+    std::snprintf(what, sizeof what, "StorPortIssueDpc(%p) of a DPC never initialized", dpc);
+    s.Violate(Rule::kDpcNotInitialized, a, what);
+    return FALSE;
+  }
+  // Like KeInsertQueueDpc: FALSE when already queued; queued on the current CPU.
+  if (it->second.queued) return FALSE;
+  it->second.queued = true;
+  it->second.argument1 = argument1;
+  it->second.argument2 = argument2;
+  s.Cpu().dpcs.push_back(QueuedDpc{a, dpc});
+  s.trace.Add(Event::kDpcQueue, s.CpuIndex(), s.Cpu().irql, "dpc", a->id);
+  return TRUE;
+}
+
+size_t PortState::DrainDpcs() {
+  CpuState& cpu = Cpu();
+  if (cpu.draining_dpcs) return 0;
+  cpu.draining_dpcs = true;
+  size_t ran = 0;
+  while (!Cpu().dpcs.empty()) {
+    const QueuedDpc queued = Cpu().dpcs.front();
+    Cpu().dpcs.pop_front();
+    auto it = queued.adapter->dpcs.find(queued.dpc);
+    if (it == queued.adapter->dpcs.end()) continue;
+    DpcRecord& record = it->second;
+    record.queued = false;
+    trace.Add(Event::kDpcRun, CpuIndex(), Cpu().irql, "dpc", queued.adapter->id);
+    const uint8_t irql = std::max<uint8_t>(Cpu().irql, DISPATCH_LEVEL);
+    EnterCallback(Callback::kDpc, queued.adapter, kLineInterrupt, irql, kEntryNone);
+    record.routine(queued.dpc, queued.adapter->extension.get(), record.argument1,
+                   record.argument2);
+    LeaveCallback();
+    ++ran;
+  }
+  Cpu().draining_dpcs = false;
+  return ran;
+}
+
+void RequestTimer(PortState& s, PVOID extension, PHW_TIMER timer, ULONG microseconds) {
+  Adapter* a = s.FindAdapter(extension, "StorPortNotification(RequestTimerCall)");
+  if (a == nullptr) return;
+  s.EnterRoutine("StorPortNotification(RequestTimerCall)", a, HIGH_LEVEL);
+  // A value of zero cancels the timer.
+  a->timer = microseconds == 0 ? nullptr : timer;
+  a->timer_due_ns = s.now_ns + uint64_t{microseconds} * 1000;
+}
+
+void PortState::FireDueTimers() {
+  for (auto& adapter : adapters) {
+    Adapter& a = *adapter;
+    if (a.timer == nullptr || a.timer_due_ns > now_ns || a.state != AdapterState::kRunning)
+      continue;
+    PHW_TIMER timer = a.timer;
+    a.timer = nullptr;  // one-shot: the routine asks again
+    trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "timer", a.id);
+    // StartIo and, in half-duplex mode, Interrupt are held (StorPortAcquireSpinLock page).
+    const bool half_duplex = a.config_info.SynchronizationModel == StorSynchronizeHalfDuplex;
+    const uint8_t irql = half_duplex ? a.sync_irql : DISPATCH_LEVEL;
+    EnterCallback(Callback::kTimer, &a, kLineInterrupt, std::max(irql, Cpu().irql),
+                  half_duplex ? (kEntryStartIo | kEntryInterrupt) : kEntryStartIo);
+    timer(a.extension.get());
+    LeaveCallback();
+  }
+}
+
+size_t Port::RunDpcs() { return state_->DrainDpcs(); }
+
+size_t Port::QueuedDpcs(uint32_t cpu) const { return state_->cpus.at(cpu).dpcs.size(); }
+
+void Port::AdvanceTime(uint64_t nanoseconds) {
+  state_->now_ns += nanoseconds;
+  state_->FireDueTimers();
+}
+
+void Port::CheckEndOfRun() {
+  PortState& s = *state_;
+  char what[192];
+  for (auto& adapter : s.adapters) {
+    if (adapter->requests.empty()) continue;
+    uint64_t first = UINT64_MAX;
+    for (const auto& [key, record] : adapter->requests) first = std::min(first, record.tag);
+    std::snprintf(what, sizeof what, "%zu request(s) never completed (first: tag %llu)",
+                  adapter->requests.size(), static_cast<unsigned long long>(first));
+    s.Violate(Rule::kRequestsOutstanding, adapter.get(), what);
+  }
+  for (size_t cpu = 0; cpu < s.cpus.size(); ++cpu) {
+    const CpuState& state = s.cpus[cpu];
+    if (!state.held.empty()) {
+      std::snprintf(what, sizeof what, "cpu %zu still holds %zu lock(s) at the end of the run",
+                    cpu, state.held.size());
+      s.Violate(Rule::kLockHeldOnReturn, state.held.front().adapter, what);
+    }
+    if (state.irql != PASSIVE_LEVEL && state.frames.empty()) {
+      std::snprintf(what, sizeof what, "cpu %zu ended the run at IRQL %u, not PASSIVE_LEVEL", cpu,
+                    state.irql);
+      s.Violate(Rule::kIrqlOnReturn, nullptr, what);
+    }
+  }
+}
+
+}  // namespace msirig::sp

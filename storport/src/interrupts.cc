@@ -1,0 +1,143 @@
+// Interrupt connection and dispatch per synchronization mode (SPEC 3), and the HostBus through
+// which the device model signals interrupts and does DMA.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "port_state.h"
+
+namespace msirig::sp {
+
+void PortState::ConnectInterrupts(Adapter& a) {
+  const PORT_CONFIGURATION_INFORMATION& c = a.config_info;
+  a.sync_mode = c.InterruptSynchronizationMode;
+  a.ms_isr = c.HwMSInterruptRoutine;
+  // Messages are used only when some were granted and the miniport installed an MSI routine;
+  // otherwise Storport connects HwInterrupt to the line (SPEC 3).
+  a.message_mode = a.granted > 0 && a.ms_isr != nullptr;
+  a.messages = a.message_mode ? a.granted : 0;
+  a.message_locks.assign(a.messages, ModeledLock{});
+  a.pending.assign(std::max<uint32_t>(a.granted, 1), 0);
+  // InterruptLock's IRQL is the highest DIRQL of the connected interrupts (the synchronize IRQL
+  // IoConnectInterruptEx uses when one spin lock covers several messages).
+  a.sync_irql = kLineDirql;
+  for (uint32_t m = 0; m < a.messages; ++m) a.sync_irql = std::max(a.sync_irql, MessageDirql(m));
+  if (a.device == nullptr) return;
+  if (a.message_mode) {
+    std::vector<MessageContents> programmed(a.contents.begin(), a.contents.begin() + a.messages);
+    ProgramMessages(*a.device, a.bars, a.platform.interrupt_kind, programmed);
+  } else {
+    EnableIntx(*a.device);
+  }
+}
+
+Delivery PortState::Deliver(Adapter& a, uint32_t message) {
+  if (a.state != AdapterState::kInitializing && a.state != AdapterState::kRunning)
+    return Delivery::kNotConnected;
+  CpuState& cpu = Cpu();
+  const bool line = message == kLineInterrupt;
+  uint8_t irql = kLineDirql;
+  ModeledLock* lock = &a.interrupt_lock;
+  if (line) {
+    if (a.message_mode || init_data.HwInterrupt == nullptr) return Delivery::kNotConnected;
+  } else {
+    if (!a.message_mode || message >= a.messages) return Delivery::kNotConnected;
+    if (!a.pending[message]) return Delivery::kNotPending;
+    if (a.sync_mode == InterruptSynchronizePerMessage) {
+      irql = MessageDirql(message);
+      lock = &a.message_locks[message];
+    } else {
+      irql = a.sync_irql;
+    }
+  }
+  if (cpu.irql >= irql || lock->owner == static_cast<int32_t>(CpuIndex()))
+    return Delivery::kIrqlTooHigh;
+  if (lock->owner != -1 && scheduler == &own_scheduler) return Delivery::kWouldSpin;
+
+  const bool asserted_at_entry = a.line_level;
+  if (!line) a.pending[message] = 0;  // the APIC moves it from requested to in service
+  trace.Add(Event::kInterruptDeliver, CpuIndex(), cpu.irql, line ? "line" : "message", message);
+  BOOLEAN claimed;
+  if (line) {
+    EnterCallback(Callback::kInterrupt, &a, kLineInterrupt, irql, kEntryMessage);
+    claimed = init_data.HwInterrupt(a.extension.get());
+  } else {
+    EnterCallback(Callback::kMsInterrupt, &a, message, irql, kEntryMessage);
+    claimed = a.ms_isr(a.extension.get(), message);
+  }
+  LeaveCallback();
+  if (line && claimed && !asserted_at_entry) {
+    Violate(Rule::kIsrSpuriousClaim, &a,
+            "HwInterrupt returned TRUE for a shared-line interrupt its device did not raise");
+  }
+  return Delivery::kDelivered;
+}
+
+void Port::SignalMessage(uint32_t adapter, uint32_t message) {
+  PortState& s = *state_;
+  Adapter& a = s.AdapterAt(adapter);
+  s.trace.Add(Event::kInterruptSignal, s.CpuIndex(), s.Cpu().irql, "message", message);
+  if (message < a.pending.size() && a.granted > 0) a.pending[message] = 1;
+}
+
+void Port::SetLineLevel(uint32_t adapter, bool asserted) {
+  PortState& s = *state_;
+  s.trace.Add(Event::kInterruptSignal, s.CpuIndex(), s.Cpu().irql, "line", asserted);
+  s.AdapterAt(adapter).line_level = asserted;
+}
+
+bool Port::Pending(uint32_t adapter, uint32_t message) const {
+  const Adapter& a = state_->AdapterAt(adapter);
+  if (message == kLineInterrupt) return a.line_level;
+  return message < a.pending.size() && a.pending[message];
+}
+
+Delivery Port::DeliverInterrupt(uint32_t adapter, uint32_t message) {
+  return state_->Deliver(state_->AdapterAt(adapter), message);
+}
+
+// --- the device's view of the platform ---
+
+bool AdapterBus::DmaRead(uint64_t address, void* destination, size_t length) {
+  uint8_t* host = port_->memory.ToHost(address, length);
+  if (host == nullptr) {
+    char what[128];
+    std::snprintf(what, sizeof what, "device read %zu bytes at bus address 0x%llx", length,
+                  static_cast<unsigned long long>(address));
+    port_->Violate(Rule::kDmaUnmapped, adapter_, what);
+    return false;
+  }
+  std::memcpy(destination, host, length);
+  return true;
+}
+
+bool AdapterBus::DmaWrite(uint64_t address, const void* source, size_t length) {
+  uint8_t* host = port_->memory.ToHost(address, length);
+  if (host == nullptr) {
+    char what[128];
+    std::snprintf(what, sizeof what, "device wrote %zu bytes at bus address 0x%llx", length,
+                  static_cast<unsigned long long>(address));
+    port_->Violate(Rule::kDmaUnmapped, adapter_, what);
+    return false;
+  }
+  std::memcpy(host, source, length);
+  return true;
+}
+
+void AdapterBus::SignalMsi(uint32_t vector, uint64_t address, uint32_t data) {
+  port_->trace.Add(Event::kInterruptSignal, port_->CpuIndex(), port_->Cpu().irql, "msi", vector,
+                   data);
+  if (vector < adapter_->pending.size() && adapter_->granted > 0) adapter_->pending[vector] = 1;
+}
+
+void AdapterBus::SetIntx(bool asserted) {
+  port_->trace.Add(Event::kInterruptSignal, port_->CpuIndex(), port_->Cpu().irql, "intx",
+                   asserted);
+  adapter_->line_level = asserted;
+}
+
+void AdapterBus::DeviceEvent(std::string_view name, uint64_t arg0, uint64_t arg1) {
+  port_->trace.Add(Event::kDeviceEvent, port_->CpuIndex(), port_->Cpu().irql, name, arg0, arg1);
+}
+
+}  // namespace msirig::sp

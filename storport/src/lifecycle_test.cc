@@ -1,0 +1,198 @@
+// Adapter lifecycle and request flow through the port driver: what Storport sets up around the
+// miniport (configuration, IRQL and locks per callback), DPCs, the timer, platform faults,
+// completions, and determinism.
+#include <gtest/gtest.h>
+
+#include "scripted_miniport.h"
+
+namespace msirig::sp {
+namespace {
+
+PlatformConfig MsiX(uint32_t granted) {
+  PlatformConfig p;
+  p.interrupt_kind = InterruptKind::kMsiX;
+  p.messages_requested = granted;
+  p.messages_granted = granted;
+  return p;
+}
+
+STOR_DPC g_dpc;
+
+TEST(Lifecycle, FindAdapterSeesLatchedForMessagesAndLevelSensitiveForTheLine) {
+  for (uint32_t granted : {0u, 4u}) {
+    ScriptedRig rig(MsiX(granted));
+    KINTERRUPT_MODE mode = static_cast<KINTERRUPT_MODE>(7);
+    ULONG length = 0;
+    rig.miniport().find_adapter = [&](PVOID, PPORT_CONFIGURATION_INFORMATION config) {
+      mode = config->InterruptMode;
+      length = config->Length;
+    };
+    ASSERT_TRUE(rig.Start());
+    EXPECT_EQ(mode, granted ? Latched : LevelSensitive);
+    EXPECT_EQ(length, sizeof(PORT_CONFIGURATION_INFORMATION));
+    EXPECT_EQ(rig.port().ConnectedMessages(rig.adapter()), granted);
+  }
+}
+
+TEST(Lifecycle, EachCallbackRunsAtItsIrql) {
+  ScriptedRig rig(MsiX(2));
+  std::vector<std::pair<std::string, uint8_t>> seen;
+  auto note = [&](const char* name) { seen.emplace_back(name, rig.port().Irql(0)); };
+  rig.miniport().find_adapter = [&](PVOID, auto) { note("find"); };
+  rig.miniport().initialize = [&](PVOID) {
+    note("init");
+    return TRUE;
+  };
+  rig.miniport().passive_initialize = [&](PVOID ext) {
+    note("passive");
+    StorPortInitializeDpc(ext, &g_dpc, ScriptedDpcRoutine);
+    return TRUE;
+  };
+  rig.miniport().ms_isr = [&](PVOID ext, ULONG) {
+    note("isr");
+    StorPortIssueDpc(ext, &g_dpc, nullptr, nullptr);
+    return TRUE;
+  };
+  rig.miniport().dpc = [&](PSTOR_DPC, PVOID, PVOID, PVOID) { note("dpc"); };
+  rig.miniport().start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    note("startio");
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().SignalMessage(rig.adapter(), 1);
+  ASSERT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 1), Delivery::kDelivered);
+  const std::vector<std::pair<std::string, uint8_t>> expected = {
+      {"find", PASSIVE_LEVEL}, {"init", MessageDirql(1)},     {"passive", PASSIVE_LEVEL},
+      {"startio", DISPATCH_LEVEL}, {"isr", MessageDirql(1)}, {"dpc", DISPATCH_LEVEL}};
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(rig.port().Irql(0), PASSIVE_LEVEL);
+  rig.port().CheckEndOfRun();
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(Lifecycle, ATimerFiresOnceWhenVirtualTimeReachesIt) {
+  ScriptedRig rig(MsiX(1));
+  int fired = 0;
+  rig.miniport().initialize = [](PVOID ext) {
+    StorPortNotification(RequestTimerCall, ext,
+                         static_cast<PHW_TIMER>([](PVOID e) {
+                           if (ScriptedMiniport::current->timer) ScriptedMiniport::current->timer(e);
+                         }),
+                         ULONG{500});
+    return TRUE;
+  };
+  rig.miniport().timer = [&](PVOID) { ++fired; };
+  ASSERT_TRUE(rig.Start());
+  rig.port().AdvanceTime(499'000);
+  EXPECT_EQ(fired, 0);
+  rig.port().AdvanceTime(1'000);
+  EXPECT_EQ(fired, 1);
+  rig.port().AdvanceTime(10'000'000);
+  EXPECT_EQ(fired, 1);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(PlatformFaults, PassiveInitializationUnsupportedMeansNoPassiveRoutine) {
+  PlatformConfig p = MsiX(1);
+  p.faults.passive_init_unsupported = true;
+  ScriptedRig rig(p);
+  bool ran = false;
+  rig.miniport().passive_initialize = [&](PVOID) {
+    ran = true;
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  EXPECT_FALSE(ran);
+}
+
+TEST(PlatformFaults, UncachedExtensionAndPoolAllocationsFail) {
+  PlatformConfig p = MsiX(1);
+  p.faults.uncached_extension_fails = true;
+  p.faults.pool_fail_from_call = 2;
+  ScriptedRig rig(p);
+  PVOID uncached = reinterpret_cast<PVOID>(1);
+  rig.miniport().find_adapter = [&](PVOID ext, PPORT_CONFIGURATION_INFORMATION config) {
+    uncached = StorPortGetUncachedExtension(ext, config, 4096);
+  };
+  ASSERT_TRUE(rig.Start());
+  EXPECT_EQ(uncached, nullptr);
+  PVOID first = nullptr, second = nullptr;
+  EXPECT_EQ(StorPortAllocatePool(rig.extension(), 16, 'grsm', &first), STOR_STATUS_SUCCESS);
+  EXPECT_EQ(StorPortAllocatePool(rig.extension(), 16, 'grsm', &second),
+            STOR_STATUS_INSUFFICIENT_RESOURCES);
+  EXPECT_EQ(second, nullptr);
+  StorPortFreePool(rig.extension(), first);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(Requests, CompletionsKeepTheDataAndAreInSubmissionOrder) {
+  ScriptedRig rig(MsiX(1));
+  rig.miniport().start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    auto* bytes = static_cast<uint8_t*>(srb->DataBuffer);
+    for (ULONG i = 0; i < srb->DataTransferLength; ++i) bytes[i] ^= 0xFF;
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  RequestSpec spec;
+  spec.data = {1, 2, 3};
+  rig.port().SubmitRequest(rig.adapter(), spec);
+  rig.port().SubmitRequest(rig.adapter(), spec);
+  const auto& done = rig.port().Completed(rig.adapter());
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0].tag, 1u);
+  EXPECT_EQ(done[1].tag, 2u);
+  EXPECT_EQ(done[1].data, (std::vector<uint8_t>{0xFE, 0xFD, 0xFC}));
+  EXPECT_EQ(done[1].srb_status, SRB_STATUS_SUCCESS);
+}
+
+TEST(Requests, ALateCompletionAfterStorPortCompleteRequestIsADoubleCompletion) {
+  ScriptedRig rig(MsiX(1));
+  PSCSI_REQUEST_BLOCK kept = nullptr;
+  rig.miniport().start_io = [&](PVOID, PSCSI_REQUEST_BLOCK srb) {
+    kept = srb;
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  StorPortCompleteRequest(rig.extension(), SP_UNTAGGED, SP_UNTAGGED, SP_UNTAGGED,
+                          SRB_STATUS_BUS_RESET);
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 1u);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].srb_status, SRB_STATUS_BUS_RESET);
+  EXPECT_EQ(rig.ViolationCount(), 0u);
+  StorPortNotification(RequestComplete, rig.extension(), kept);  // the device finished it late
+  EXPECT_TRUE(rig.Saw(Rule::kSrbDoubleCompletion)) << rig.Violations();
+}
+
+uint64_t RunOnce() {
+  ScriptedRig rig(MsiX(4));
+  rig.miniport().ms_isr = [](PVOID ext, ULONG message) {
+    ULONG old_irql;
+    StorPortAcquireMSISpinLock(ext, (message + 1) % 4, &old_irql);
+    StorPortReleaseMSISpinLock(ext, (message + 1) % 4, old_irql);
+    return TRUE;
+  };
+  EXPECT_TRUE(rig.Start());
+  for (uint32_t i = 0; i < 20; ++i) {
+    RequestSpec spec;
+    spec.data.assign(i, static_cast<uint8_t>(i));
+    rig.port().SubmitRequest(rig.adapter(), spec);
+    rig.port().SignalMessage(rig.adapter(), i % 4);
+    rig.OnCpu(i % 2, [&] { rig.port().DeliverInterrupt(rig.adapter(), i % 4); });
+    rig.port().AdvanceTime(1000 * i);
+  }
+  return rig.port().TraceHash();
+}
+
+TEST(Determinism, TheSameRunGivesTheSameTraceHash) {
+  const uint64_t first = RunOnce();
+  EXPECT_EQ(RunOnce(), first);
+  EXPECT_NE(first, 0u);
+}
+
+}  // namespace
+}  // namespace msirig::sp

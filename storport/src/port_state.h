@@ -1,0 +1,261 @@
+// PortState: everything the emulated port driver knows, shared by the files of storport/src.
+// Not a public header: the rig uses msirig/storport/port.h; the miniport uses storport.h.
+#ifndef MSIRIG_STORPORT_SRC_PORT_STATE_H_
+#define MSIRIG_STORPORT_SRC_PORT_STATE_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "msirig/storport/port.h"
+#include "pci_enumeration.h"
+#include "phys_memory.h"
+#include "trace.h"
+
+namespace msirig::sp {
+
+// The miniport routine a virtual CPU is running, innermost last (SPEC 3, lock table of the
+// StorPortAcquireSpinLock page).
+enum class Callback : uint8_t {
+  kNone,
+  kDriverEntry,
+  kFindAdapter,
+  kInitialize,
+  kPassiveInitialize,
+  kBuildIo,
+  kStartIo,
+  kInterrupt,    // HwInterrupt (line-based)
+  kMsInterrupt,  // HwMSInterruptRoutine
+  kDpc,
+  kTimer,
+  kResetBus,
+  kAdapterControl,
+  kSynchronizedAccess,  // the routine given to StorPortSynchronizeAccess
+};
+const char* CallbackName(Callback callback);
+
+// A modeled spin lock: which virtual CPU holds it. Acquire and release are also annotated for
+// ThreadSanitizer so that the accesses it orders are ordered for TSan too (DESIGN.md decision 2).
+struct ModeledLock {
+  int32_t owner = -1;
+};
+
+enum class LockClass : uint8_t { kDpc, kStartIo, kInterrupt, kMsi };
+enum class AcquiredVia : uint8_t { kPort, kSpinLockApi, kMsiLockApi, kSynchronizeAccess };
+
+struct Adapter;
+
+// One acquisition: one STOR_SPINLOCK or MSI lock, which may be several modeled locks
+// (InterruptLock in per-message mode is every message lock, in ascending order).
+struct Acquisition {
+  Adapter* adapter = nullptr;
+  LockClass lock_class = LockClass::kInterrupt;
+  AcquiredVia via = AcquiredVia::kPort;
+  uint32_t message = 0;           // LockClass::kMsi
+  const void* handle = nullptr;   // the STOR_LOCK_HANDLE of a StorPortAcquireSpinLock
+  uint8_t old_irql = 0;
+  ModeledLock* locks = nullptr;   // contiguous
+  uint32_t lock_count = 0;
+};
+
+struct Frame {
+  Callback callback = Callback::kNone;
+  Adapter* adapter = nullptr;
+  uint32_t message = kLineInterrupt;
+  uint8_t irql_before = 0;   // the CPU's IRQL before the port entered the callback
+  uint8_t entry_irql = 0;    // the IRQL the callback runs at
+  size_t held_base = 0;      // CpuState::held size before the port took the entry locks
+  size_t held_at_entry = 0;  // ... and after: the first lock the callback takes itself
+};
+
+// Locks the port driver takes before calling a callback (StorPortAcquireSpinLock page).
+enum EntryLock : uint8_t {
+  kEntryNone = 0,
+  kEntryStartIo = 1,
+  kEntryInterrupt = 2,  // InterruptLock: every message lock in per-message mode
+  kEntryMessage = 4,    // the lock of Frame::message (its ISR's lock for the mode)
+};
+
+struct QueuedDpc {
+  Adapter* adapter;
+  PSTOR_DPC dpc;
+};
+
+struct CpuState {
+  uint8_t irql = PASSIVE_LEVEL;
+  bool draining_dpcs = false;
+  std::vector<Acquisition> held;
+  std::vector<Frame> frames;
+  std::deque<QueuedDpc> dpcs;
+};
+
+struct DpcRecord {
+  PHW_DPC_ROUTINE routine = nullptr;
+  ModeledLock lock;  // the DpcLock of this STOR_DPC
+  bool queued = false;
+  PVOID argument1 = nullptr;
+  PVOID argument2 = nullptr;
+};
+
+struct RequestRecord {
+  uint64_t tag = 0;
+  std::unique_ptr<SCSI_REQUEST_BLOCK> srb;
+  std::unique_ptr<uint8_t[]> data;
+  size_t data_length = 0;
+  std::unique_ptr<uint8_t[]> srb_extension;
+  std::unique_ptr<uint8_t[]> sense;
+  std::vector<uint8_t> sg_list;  // STOR_SCATTER_GATHER_LIST built on demand
+  bool with_miniport = false;
+};
+
+// The HostBus an adapter's device model talks to.
+class AdapterBus final : public hba::HostBus {
+ public:
+  AdapterBus(PortState* port, Adapter* adapter) : port_(port), adapter_(adapter) {}
+  bool DmaRead(uint64_t address, void* destination, size_t length) override;
+  bool DmaWrite(uint64_t address, const void* source, size_t length) override;
+  void SignalMsi(uint32_t vector, uint64_t address, uint32_t data) override;
+  void SetIntx(bool asserted) override;
+  void DeviceEvent(std::string_view name, uint64_t arg0, uint64_t arg1) override;
+
+ private:
+  PortState* port_;
+  Adapter* adapter_;
+};
+
+struct Adapter {
+  uint32_t id = 0;
+  PlatformConfig platform;  // normalized
+  AdapterState state = AdapterState::kCreated;
+  AdapterBus bus;
+  hba::PciFunction* device = nullptr;
+  std::vector<PciBar> bars;
+  // The interrupt resources the platform assigned before HwFindAdapter: messages granted (0 =
+  // line-based) and what StorPortGetMSIInfo reports for each.
+  uint32_t granted = 0;
+  std::vector<MessageContents> contents;
+
+  // The device extension the miniport sees, allocated at its exact size so ASan catches overruns.
+  std::unique_ptr<uint8_t[]> extension;
+  size_t extension_size = 0;
+  PORT_CONFIGURATION_INFORMATION config_info{};
+  std::vector<ACCESS_RANGE> access_ranges;
+  bool find_adapter_returned = false;
+
+  // Interrupts as connected after HwFindAdapter.
+  bool message_mode = false;  // HwMSInterruptRoutine connected with `messages` messages
+  uint32_t messages = 0;
+  INTERRUPT_SYNCHRONIZATION_MODE sync_mode = InterruptSupportNone;
+  PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE ms_isr = nullptr;
+  uint8_t sync_irql = kLineDirql;  // the IRQL of InterruptLock
+  ModeledLock interrupt_lock;      // line-based and InterruptSynchronizeAll
+  std::vector<ModeledLock> message_locks;
+  std::vector<uint8_t> pending;    // per message: signaled, not yet delivered
+  bool line_level = false;
+  ModeledLock startio_lock;
+
+  // Deferred work.
+  PHW_PASSIVE_INITIALIZE_ROUTINE passive_routine = nullptr;
+  std::map<const void*, DpcRecord> dpcs;
+  PHW_TIMER timer = nullptr;
+  uint64_t timer_due_ns = 0;
+
+  // Memory.
+  std::unique_ptr<uint8_t[]> uncached;
+  size_t uncached_size = 0;
+  std::map<uint32_t, std::unique_ptr<uint8_t[]>> lu_extensions;  // by path/target/lun
+
+  // Requests: keyed by the SRB the miniport sees.
+  std::map<const SCSI_REQUEST_BLOCK*, RequestRecord> requests;
+  std::vector<CompletedRequest> completed;
+  std::set<const SCSI_REQUEST_BLOCK*> retired;  // completed SRBs, until the address is reused
+  uint64_t next_tag = 1;
+
+  Adapter(PortState* port, uint32_t adapter_id) : id(adapter_id), bus(port, this) {}
+};
+
+// A StorPortGetDeviceBase mapping: a window of addresses that fault when dereferenced, which the
+// register routines decode back into (adapter, BAR, offset).
+struct RegisterMapping {
+  Adapter* adapter;
+  unsigned bar;
+  uint64_t bus_address;  // where the BAR was assigned
+  uint64_t length;
+  bool io_space;
+  uintptr_t virtual_base;
+};
+
+struct PortState {
+  explicit PortState(PortOptions options);
+
+  Verifier verifier;
+  InlineScheduler own_scheduler;
+  Scheduler* scheduler;
+  Trace trace;
+  PhysicalMemory memory;
+  uint64_t now_ns = 0;
+  bool run_dpcs_when_irql_drops;
+  OsVersion os_version = OsVersion::kWin10;  // the machine's: the first adapter's platform
+
+  // The miniport, as StorPortInitialize registered it.
+  bool registered = false;
+  HW_INITIALIZATION_DATA init_data{};
+  PVOID hw_context = nullptr;
+
+  std::vector<std::unique_ptr<Adapter>> adapters;
+  std::vector<CpuState> cpus;
+  std::vector<RegisterMapping> mappings;
+  std::map<const void*, size_t> pool;  // StorPortAllocatePool blocks and their sizes
+  uint32_t pool_calls = 0;
+
+  // --- helpers shared by the files of storport/src ---
+  CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
+  uint32_t CpuIndex() const { return scheduler->CurrentCpu(); }
+  const Frame* CurrentFrame() { auto& f = Cpu().frames; return f.empty() ? nullptr : &f.back(); }
+  Callback CurrentCallback() { const Frame* f = CurrentFrame(); return f ? f->callback : Callback::kNone; }
+  bool InIsr();
+
+  // The live adapter whose device extension is `extension`; null (after reporting NotAnAdapter
+  // unless `report` is false) when there is none.
+  Adapter* FindAdapter(const void* extension, const char* routine, bool report = true);
+  Adapter& AdapterAt(uint32_t id) const;
+
+  // Reports a violation with the current adapter, message, callback and CPU as its place.
+  void Violate(Rule rule, Adapter* adapter, const std::string& what);
+  // A preemption point at the start of StorPort routine `routine`, with its IRQL limit checked.
+  void EnterRoutine(const char* routine, Adapter* adapter, uint8_t max_irql);
+
+  // Locks (locks.cc). Acquire spins through the scheduler while another CPU holds a lock.
+  void AcquireLocks(Acquisition acquisition);
+  // Releases the acquisition at `index` of the current CPU's held list, restoring its OldIrql.
+  void ReleaseAt(size_t index, uint8_t irql_after);
+  ModeledLock* InterruptLocks(Adapter& adapter, uint32_t* count);
+  void RaiseIrql(uint8_t irql);
+  void SetIrql(uint8_t irql);
+
+  // Callback frames (callbacks.cc): entry locks per the lock table, IRQL, and the checks on return.
+  void EnterCallback(Callback callback, Adapter* adapter, uint32_t message, uint8_t irql,
+                     uint8_t entry_locks);
+  void LeaveCallback();
+  // Runs the DPCs queued on the current CPU; returns how many ran.
+  size_t DrainDpcs();
+  void FireDueTimers();
+
+  // Interrupts (interrupts.cc).
+  Delivery Deliver(Adapter& adapter, uint32_t message);
+  void ConnectInterrupts(Adapter& adapter);
+
+  std::string Where(Adapter* adapter);
+};
+
+// The port behind the StorPort* entry points; aborts with a rig error when there is none.
+PortState& CurrentPortState();
+
+}  // namespace msirig::sp
+
+#endif  // MSIRIG_STORPORT_SRC_PORT_STATE_H_

@@ -1,0 +1,173 @@
+// Request flow: the class-driver side builds an SRB, Storport calls HwBuildIo then HwStartIo,
+// the miniport completes it exactly once (SPEC 4; SDV StorPortBuildIo, StorPortStatusPending).
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "port_state.h"
+#include "requests.h"
+
+namespace msirig::sp {
+namespace {
+
+// Storport does not zero SRB extensions; a recognizable pattern makes reliance on it visible.
+constexpr uint8_t kSrbExtensionFill = 0xCD;
+
+void Retire(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_status) {
+  SCSI_REQUEST_BLOCK& srb = *record.srb;
+  CompletedRequest done;
+  done.tag = record.tag;
+  done.srb_status = srb_status;
+  done.scsi_status = srb.ScsiStatus;
+  done.data_transfer_length = srb.DataTransferLength;
+  done.data.assign(record.data.get(), record.data.get() + record.data_length);
+  s.trace.Add(Event::kRequestComplete, s.CpuIndex(), s.Cpu().irql, "srb", record.tag, srb_status);
+  s.memory.Unmap(record.data.get());
+  s.memory.Unmap(record.srb_extension.get());
+  s.memory.Unmap(record.sense.get());
+  a.completed.push_back(std::move(done));
+  const SCSI_REQUEST_BLOCK* key = record.srb.get();
+  a.retired.insert(key);
+  a.requests.erase(key);  // frees the SRB: a miniport touching it later is a use after free
+}
+
+}  // namespace
+
+uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
+  PortState& s = *state_;
+  Adapter& a = s.AdapterAt(adapter);
+  RequestRecord record;
+  record.tag = a.next_tag++;
+  record.srb = std::make_unique<SCSI_REQUEST_BLOCK>();
+  record.data_length = spec.data.size();
+  record.data.reset(new uint8_t[std::max<size_t>(record.data_length, 1)]);
+  std::copy(spec.data.begin(), spec.data.end(), record.data.get());
+  const size_t extension_size = s.init_data.SrbExtensionSize;
+  record.srb_extension.reset(new uint8_t[std::max<size_t>(extension_size, 1)]);
+  std::memset(record.srb_extension.get(), kSrbExtensionFill, std::max<size_t>(extension_size, 1));
+  record.sense.reset(new uint8_t[SENSE_BUFFER_SIZE]());
+  if (record.data_length > 0) s.memory.Map(record.data.get(), record.data_length);
+  if (extension_size > 0) s.memory.Map(record.srb_extension.get(), extension_size);
+  s.memory.Map(record.sense.get(), SENSE_BUFFER_SIZE);
+
+  SCSI_REQUEST_BLOCK& srb = *record.srb;
+  srb.Length = sizeof(SCSI_REQUEST_BLOCK);
+  srb.Function = spec.function;
+  srb.SrbStatus = SRB_STATUS_PENDING;
+  srb.PathId = 0;
+  srb.TargetId = spec.target_id;
+  srb.Lun = spec.lun;
+  srb.QueueTag = SP_UNTAGGED;
+  srb.QueueAction = SRB_SIMPLE_TAG_REQUEST;
+  srb.CdbLength = std::min<UCHAR>(spec.cdb_length, 16);
+  srb.SenseInfoBufferLength = SENSE_BUFFER_SIZE;
+  srb.SrbFlags = spec.srb_flags;
+  srb.DataTransferLength = static_cast<ULONG>(record.data_length);
+  srb.TimeOutValue = spec.timeout_seconds;
+  srb.DataBuffer = record.data_length > 0 ? record.data.get() : nullptr;
+  srb.SenseInfoBuffer = record.sense.get();
+  srb.OriginalRequest = &a;  // opaque to the miniport
+  srb.SrbExtension = extension_size > 0 ? record.srb_extension.get() : nullptr;
+  std::memcpy(srb.Cdb, spec.cdb, sizeof srb.Cdb);
+
+  const uint64_t tag = record.tag;
+  SCSI_REQUEST_BLOCK* key = record.srb.get();
+  a.retired.erase(key);  // an address reused by the allocator is a new request
+  record.with_miniport = true;  // from HwBuildIo on, until it completes
+  a.requests.emplace(key, std::move(record));
+  s.trace.Add(Event::kRequestSubmit, s.CpuIndex(), s.Cpu().irql, "srb", tag, spec.cdb[0]);
+
+  s.scheduler->PreemptionPoint(PreemptKind::kStorPortCall);
+  const uint8_t dispatch = std::max<uint8_t>(s.Cpu().irql, DISPATCH_LEVEL);
+  BOOLEAN start = TRUE;
+  if (s.init_data.HwBuildIo != nullptr) {
+    s.EnterCallback(Callback::kBuildIo, &a, kLineInterrupt, dispatch, kEntryNone);
+    start = s.init_data.HwBuildIo(a.extension.get(), key);
+    s.LeaveCallback();
+  }
+  // HwBuildIo returning FALSE means it completed the request itself.
+  if (start && a.requests.count(key) != 0) {
+    s.EnterCallback(Callback::kStartIo, &a, kLineInterrupt, dispatch, kEntryStartIo);
+    s.init_data.HwStartIo(a.extension.get(), key);
+    s.LeaveCallback();
+  }
+  return tag;
+}
+
+void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb) {
+  Adapter* a = s.FindAdapter(extension, "StorPortNotification(RequestComplete)");
+  if (a == nullptr) return;
+  s.EnterRoutine("StorPortNotification(RequestComplete)", a, HIGH_LEVEL);
+  auto it = a->requests.find(srb);
+  char what[160];
+  if (it == a->requests.end() || !it->second.with_miniport) {
+    if (a->retired.count(srb) != 0) {
+      std::snprintf(what, sizeof what, "SRB %p completed again after it was completed", srb);
+      s.Violate(Rule::kSrbDoubleCompletion, a, what);
+    } else {
+      std::snprintf(what, sizeof what, "SRB %p completed but never given to the miniport", srb);
+      s.Violate(Rule::kSrbNotOwned, a, what);
+    }
+    return;
+  }
+  const UCHAR status = it->second.srb->SrbStatus;
+  if (SRB_STATUS(status) == SRB_STATUS_PENDING) {
+    std::snprintf(what, sizeof what, "SRB tag %llu completed with SRB_STATUS_PENDING",
+                  static_cast<unsigned long long>(it->second.tag));
+    s.Violate(Rule::kSrbStatusPending, a, what);
+  }
+  Retire(s, *a, it->second, status);
+}
+
+void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
+                         UCHAR srb_status) {
+  Adapter* a = s.FindAdapter(extension, "StorPortCompleteRequest");
+  if (a == nullptr) return;
+  s.EnterRoutine("StorPortCompleteRequest", a, DISPATCH_LEVEL);
+  std::vector<const SCSI_REQUEST_BLOCK*> matching;
+  for (auto& [key, record] : a->requests) {
+    const bool match = (path_id == SP_UNTAGGED || key->PathId == path_id) &&
+                       (target_id == SP_UNTAGGED || key->TargetId == target_id) &&
+                       (lun == SP_UNTAGGED || key->Lun == lun);
+    if (match && record.with_miniport) matching.push_back(key);
+  }
+  // In submission order, so the trace does not depend on heap addresses.
+  std::sort(matching.begin(), matching.end(), [&](auto* x, auto* y) {
+    return a->requests.at(x).tag < a->requests.at(y).tag;
+  });
+  for (const SCSI_REQUEST_BLOCK* key : matching) {
+    RequestRecord& record = a->requests.at(key);
+    record.srb->SrbStatus = srb_status;
+    Retire(s, *a, record, srb_status);
+  }
+}
+
+PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension,
+                                            PSCSI_REQUEST_BLOCK srb) {
+  Adapter* a = s.FindAdapter(extension, "StorPortGetScatterGatherList");
+  if (a == nullptr) return nullptr;
+  s.EnterRoutine("StorPortGetScatterGatherList", a, DISPATCH_LEVEL);
+  auto it = a->requests.find(srb);
+  if (it == a->requests.end() || it->second.data_length == 0) return nullptr;
+  RequestRecord& record = it->second;
+  // The buffer is physically contiguous in the emulation: one element.
+  record.sg_list.assign(sizeof(STOR_SCATTER_GATHER_LIST) + sizeof(STOR_SCATTER_GATHER_ELEMENT), 0);
+  auto* list = reinterpret_cast<PSTOR_SCATTER_GATHER_LIST>(record.sg_list.data());
+  uint64_t physical = 0;
+  size_t remaining = 0;
+  s.memory.ToPhysical(record.data.get(), &physical, &remaining);
+  list->NumberOfElements = 1;
+  list->List[0].PhysicalAddress.QuadPart = static_cast<LONGLONG>(physical);
+  list->List[0].Length = static_cast<ULONG>(record.data_length);
+  return list;
+}
+
+const std::vector<CompletedRequest>& Port::Completed(uint32_t adapter) const {
+  return state_->AdapterAt(adapter).completed;
+}
+
+size_t Port::Outstanding(uint32_t adapter) const {
+  return state_->AdapterAt(adapter).requests.size();
+}
+
+}  // namespace msirig::sp

@@ -1,0 +1,21 @@
+// Request completion and scatter/gather lists (see requests.cc).
+#ifndef MSIRIG_STORPORT_SRC_REQUESTS_H_
+#define MSIRIG_STORPORT_SRC_REQUESTS_H_
+
+#include "storport.h"
+
+namespace msirig::sp {
+
+struct PortState;
+
+// StorPortNotification(RequestComplete, ...).
+void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb);
+// StorPortCompleteRequest: the port completes every matching request the miniport holds.
+void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
+                         UCHAR srb_status);
+PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension,
+                                            PSCSI_REQUEST_BLOCK srb);
+
+}  // namespace msirig::sp
+
+#endif  // MSIRIG_STORPORT_SRC_REQUESTS_H_

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what msirig needs on Debian bookworm, or names exactly what is missing.
+#   tools/install-deps.sh          the build and test toolchain
+#   tools/install-deps.sh --afl    ... plus AFL++ (afl-clang-fast++, libAFLDriver)
+# As root it installs with apt-get; otherwise it prints the packages and exits 1.
+# The Dockerfile runs this same script.
+set -euo pipefail
+
+packages=(clang-14 clang libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-dev libgmock-dev
+          python3)
+for arg in "$@"; do
+  case "$arg" in
+    --afl) packages+=(afl++) ;;
+    *) echo "install-deps.sh: unknown option '$arg' (expected --afl)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  echo "msirig: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "msirig: missing Debian packages: ${missing[*]}" >&2
+  echo "msirig: install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
