@@ -69,7 +69,7 @@ size_t PortState::DrainDpcs() {
   size_t ran = 0;
   while (!Cpu().dpcs.empty()) {
     const QueuedDpc queued = Cpu().dpcs.front();
-    Cpu().dpcs.pop_front();
+    Cpu().dpcs.erase(Cpu().dpcs.begin());
     auto it = queued.adapter->dpcs.find(queued.dpc);
     if (it == queued.adapter->dpcs.end()) continue;
     DpcRecord& record = it->second;

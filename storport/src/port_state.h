@@ -4,7 +4,6 @@
 #define MSIRIG_STORPORT_SRC_PORT_STATE_H_
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,7 +90,7 @@ struct CpuState {
   bool draining_dpcs = false;
   std::vector<Acquisition> held;
   std::vector<Frame> frames;
-  std::deque<QueuedDpc> dpcs;
+  std::vector<QueuedDpc> dpcs;  // FIFO; a vector, as an empty deque allocates
 };
 
 struct DpcRecord {

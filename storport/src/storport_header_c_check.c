@@ -33,8 +33,7 @@ typedef struct _CHECK_EXTENSION {
   MESSAGE_INTERRUPT_INFORMATION Messages[4];
 } CHECK_EXTENSION, *PCHECK_EXTENSION;
 
-_Use_decl_annotations_
-ULONG MsirigCheckDriverEntry(PVOID DriverObject, PVOID RegistryPath) {
+_Use_decl_annotations_ ULONG MsirigCheckDriverEntry(PVOID DriverObject, PVOID RegistryPath) {
   HW_INITIALIZATION_DATA init;
   PUCHAR bytes = (PUCHAR)&init;
   ULONG i;
@@ -67,10 +66,10 @@ ULONG MsirigCheckDriverEntry(PVOID DriverObject, PVOID RegistryPath) {
   return StorPortInitialize(DriverObject, RegistryPath, &init, NULL);
 }
 
-_Use_decl_annotations_
-ULONG MsirigCheckFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation,
-                             PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo,
-                             PBOOLEAN Reserved3) {
+_Use_decl_annotations_ ULONG MsirigCheckFindAdapter(PVOID DeviceExtension, PVOID HwContext,
+                                                    PVOID BusInformation, PCHAR ArgumentString,
+                                                    PPORT_CONFIGURATION_INFORMATION ConfigInfo,
+                                                    PBOOLEAN Reserved3) {
   PCHECK_EXTENSION ext = (PCHECK_EXTENSION)DeviceExtension;
   PCI_COMMON_CONFIG pci;
   PACCESS_RANGE range;
@@ -126,8 +125,7 @@ ULONG MsirigCheckFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusIn
   return SP_RETURN_FOUND;
 }
 
-_Use_decl_annotations_
-BOOLEAN MsirigCheckInitialize(PVOID DeviceExtension) {
+_Use_decl_annotations_ BOOLEAN MsirigCheckInitialize(PVOID DeviceExtension) {
   PCHECK_EXTENSION ext = (PCHECK_EXTENSION)DeviceExtension;
   ULONG n;
 
@@ -142,14 +140,12 @@ BOOLEAN MsirigCheckInitialize(PVOID DeviceExtension) {
   return StorPortEnablePassiveInitialization(DeviceExtension, MsirigCheckPassiveInitialize);
 }
 
-_Use_decl_annotations_
-BOOLEAN MsirigCheckPassiveInitialize(PVOID DeviceExtension) {
+_Use_decl_annotations_ BOOLEAN MsirigCheckPassiveInitialize(PVOID DeviceExtension) {
   UNREFERENCED_PARAMETER(DeviceExtension);
   return TRUE;
 }
 
-_Use_decl_annotations_
-BOOLEAN MsirigCheckBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
+_Use_decl_annotations_ BOOLEAN MsirigCheckBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   PCDB cdb = (PCDB)Srb->Cdb;
   ULONG lba;
 
@@ -157,7 +153,8 @@ BOOLEAN MsirigCheckBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   switch (cdb->CDB6GENERIC.OperationCode) {
     case SCSIOP_READ:
     case SCSIOP_WRITE:
-      lba = ((ULONG)cdb->CDB10.LogicalBlockByte0 << 24) | ((ULONG)cdb->CDB10.LogicalBlockByte1 << 16) |
+      lba = ((ULONG)cdb->CDB10.LogicalBlockByte0 << 24) |
+            ((ULONG)cdb->CDB10.LogicalBlockByte1 << 16) |
             ((ULONG)cdb->CDB10.LogicalBlockByte2 << 8) | cdb->CDB10.LogicalBlockByte3;
       return lba != MAXULONG;
     case SCSIOP_READ16:
@@ -169,8 +166,7 @@ BOOLEAN MsirigCheckBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   }
 }
 
-_Use_decl_annotations_
-BOOLEAN MsirigCheckStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
+_Use_decl_annotations_ BOOLEAN MsirigCheckStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   STOR_LOCK_HANDLE lock;
   PSENSE_DATA sense = (PSENSE_DATA)Srb->SenseInfoBuffer;
   PINQUIRYDATA inquiry;
@@ -206,7 +202,8 @@ BOOLEAN MsirigCheckStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
     case SRB_FUNCTION_RESET_DEVICE:
     case SRB_FUNCTION_RESET_LOGICAL_UNIT:
       StorPortAcquireSpinLock(DeviceExtension, InterruptLock, NULL, &lock);
-      StorPortWriteRegisterUlong(DeviceExtension, ((PCHECK_EXTENSION)DeviceExtension)->Registers, 1);
+      StorPortWriteRegisterUlong(DeviceExtension, ((PCHECK_EXTENSION)DeviceExtension)->Registers,
+                                 1);
       StorPortReleaseSpinLock(DeviceExtension, &lock);
       Srb->SrbStatus = SRB_STATUS_SUCCESS;
       break;
@@ -219,8 +216,7 @@ BOOLEAN MsirigCheckStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   return TRUE;
 }
 
-_Use_decl_annotations_
-BOOLEAN MsirigCheckInterrupt(PVOID DeviceExtension) {
+_Use_decl_annotations_ BOOLEAN MsirigCheckInterrupt(PVOID DeviceExtension) {
   PCHECK_EXTENSION ext = (PCHECK_EXTENSION)DeviceExtension;
   ULONG status = StorPortReadRegisterUlong(DeviceExtension, ext->Registers + 1);
 
@@ -232,8 +228,7 @@ BOOLEAN MsirigCheckInterrupt(PVOID DeviceExtension) {
   return TRUE;
 }
 
-_Use_decl_annotations_
-BOOLEAN MsirigCheckMsiInterrupt(PVOID HwDeviceExtension, ULONG MessageId) {
+_Use_decl_annotations_ BOOLEAN MsirigCheckMsiInterrupt(PVOID HwDeviceExtension, ULONG MessageId) {
   PCHECK_EXTENSION ext = (PCHECK_EXTENSION)HwDeviceExtension;
   ULONG oldIrql = 0;
   BOOLEAN shared = (ext->SyncMode == InterruptSynchronizePerMessage);
@@ -251,17 +246,14 @@ BOOLEAN MsirigCheckMsiInterrupt(PVOID HwDeviceExtension, ULONG MessageId) {
   return TRUE;
 }
 
-_Use_decl_annotations_
-BOOLEAN MsirigCheckResetBus(PVOID DeviceExtension, ULONG PathId) {
+_Use_decl_annotations_ BOOLEAN MsirigCheckResetBus(PVOID DeviceExtension, ULONG PathId) {
   StorPortCompleteRequest(DeviceExtension, (UCHAR)PathId, SP_UNTAGGED, SP_UNTAGGED,
                           SRB_STATUS_BUS_RESET);
   return TRUE;
 }
 
-_Use_decl_annotations_
-SCSI_ADAPTER_CONTROL_STATUS MsirigCheckAdapterControl(PVOID DeviceExtension,
-                                                      SCSI_ADAPTER_CONTROL_TYPE ControlType,
-                                                      PVOID Parameters) {
+_Use_decl_annotations_ SCSI_ADAPTER_CONTROL_STATUS MsirigCheckAdapterControl(
+    PVOID DeviceExtension, SCSI_ADAPTER_CONTROL_TYPE ControlType, PVOID Parameters) {
   PSCSI_SUPPORTED_CONTROL_TYPE_LIST list;
   ULONG i;
 
@@ -281,19 +273,16 @@ SCSI_ADAPTER_CONTROL_STATUS MsirigCheckAdapterControl(PVOID DeviceExtension,
   }
 }
 
-_Use_decl_annotations_
-SCSI_UNIT_CONTROL_STATUS MsirigCheckUnitControl(PVOID DeviceExtension,
-                                                SCSI_UNIT_CONTROL_TYPE ControlType,
-                                                PVOID Parameters) {
+_Use_decl_annotations_ SCSI_UNIT_CONTROL_STATUS MsirigCheckUnitControl(
+    PVOID DeviceExtension, SCSI_UNIT_CONTROL_TYPE ControlType, PVOID Parameters) {
   UNREFERENCED_PARAMETER(DeviceExtension);
   UNREFERENCED_PARAMETER(Parameters);
   return ControlType == ScsiQuerySupportedUnitControlTypes ? ScsiUnitControlSuccess
                                                            : ScsiUnitControlUnsuccessful;
 }
 
-_Use_decl_annotations_
-VOID MsirigCheckDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID SystemArgument1,
-                    PVOID SystemArgument2) {
+_Use_decl_annotations_ VOID MsirigCheckDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension,
+                                           PVOID SystemArgument1, PVOID SystemArgument2) {
   STOR_LOCK_HANDLE lock;
 
   UNREFERENCED_PARAMETER(SystemArgument1);
@@ -304,19 +293,16 @@ VOID MsirigCheckDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID SystemArgument
   StorPortNotification(RequestTimerCall, HwDeviceExtension, MsirigCheckTimer, (ULONG)1000);
 }
 
-_Use_decl_annotations_
-VOID MsirigCheckTimer(PVOID DeviceExtension) {
+_Use_decl_annotations_ VOID MsirigCheckTimer(PVOID DeviceExtension) {
   StorPortNotification(NextRequest, DeviceExtension);
 }
 
-_Use_decl_annotations_
-BOOLEAN MsirigCheckSynchronized(PVOID HwDeviceExtension, PVOID Context) {
+_Use_decl_annotations_ BOOLEAN MsirigCheckSynchronized(PVOID HwDeviceExtension, PVOID Context) {
   UNREFERENCED_PARAMETER(HwDeviceExtension);
   return Context == NULL;
 }
 
-_Use_decl_annotations_
-VOID MsirigCheckFreeAdapterResources(PVOID DeviceExtension) {
+_Use_decl_annotations_ VOID MsirigCheckFreeAdapterResources(PVOID DeviceExtension) {
   UNREFERENCED_PARAMETER(DeviceExtension);
 }
 
@@ -350,8 +336,8 @@ VOID MsirigCheckUseEveryWrapper(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) 
   status |= StorPortGetDeviceObjects(DeviceExtension, &objects[0], &objects[1], &objects[2]);
   status |= StorPortBuildScatterGatherList(DeviceExtension, mdl, buffer, 512, NULL, NULL, TRUE,
                                            sgBuffer, sizeof(sgBuffer));
-  status |= StorPortPutScatterGatherList(DeviceExtension, (PSTOR_SCATTER_GATHER_LIST)sgBuffer,
-                                         TRUE);
+  status |=
+      StorPortPutScatterGatherList(DeviceExtension, (PSTOR_SCATTER_GATHER_LIST)sgBuffer, TRUE);
   status |= StorPortAcquireMSISpinLock(DeviceExtension, 1, &oldIrql);
   status |= StorPortReleaseMSISpinLock(DeviceExtension, 1, oldIrql);
   status |= StorPortGetMSIInfo(DeviceExtension, 0, &info);
@@ -381,7 +367,8 @@ VOID MsirigCheckUseEveryWrapper(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) 
   buffer = StorPortGetVirtualAddress(DeviceExtension, pa);
   sgl = StorPortGetScatterGatherList(DeviceExtension, Srb);
   if (sgl != NULL && sgl->NumberOfElements > 0) {
-    length = sgl->List[0].Length + StorPortConvertPhysicalAddressToUlong(sgl->List[0].PhysicalAddress);
+    length =
+        sgl->List[0].Length + StorPortConvertPhysicalAddressToUlong(sgl->List[0].PhysicalAddress);
   }
   pa = StorPortConvertUlongToPhysicalAddress((ULONG_PTR)length);
   StorPortMoveMemory(sgBuffer, &pa, sizeof(pa));

@@ -170,9 +170,8 @@ TEST(StorportHeaderTest, MsiRoutineTakesExtensionAndMessageId) {
   EXPECT_TRUE((std::is_same_v<STOR_SYNCHRONIZED_ACCESS, BOOLEAN(PVOID, PVOID)>));
   EXPECT_TRUE((std::is_same_v<decltype(&StorPortSynchronizeAccess),
                               BOOLEAN (*)(PVOID, PSTOR_SYNCHRONIZED_ACCESS, PVOID)>));
-  EXPECT_TRUE((std::is_same_v<HW_FIND_ADAPTER,
-                              ULONG(PVOID, PVOID, PVOID, PCHAR, PPORT_CONFIGURATION_INFORMATION,
-                                    PBOOLEAN)>));
+  EXPECT_TRUE((std::is_same_v<HW_FIND_ADAPTER, ULONG(PVOID, PVOID, PVOID, PCHAR,
+                                                     PPORT_CONFIGURATION_INFORMATION, PBOOLEAN)>));
   EXPECT_TRUE((std::is_same_v<HW_DPC_ROUTINE, VOID(PSTOR_DPC, PVOID, PVOID, PVOID)>));
   EXPECT_TRUE((std::is_same_v<sp_DRIVER_INITIALIZE, ULONG(PVOID, PVOID)>));
 }
@@ -444,8 +443,8 @@ TEST(StorportHeaderTest, InlineWrappersHaveWdkSignatures) {
   ULONG (*allocate_pool)(PVOID, ULONG, ULONG, PVOID*) = &StorPortAllocatePool;
   ULONG (*free_pool)(PVOID, PVOID) = &StorPortFreePool;
   ULONG (*perf_opts)(PVOID, BOOLEAN, PPERF_CONFIGURATION_DATA) = &StorPortInitializePerfOpts;
-  ULONG (*start_io_perf)(PVOID, PSCSI_REQUEST_BLOCK, PSTARTIO_PERFORMANCE_PARAMETERS) =
-      &StorPortGetStartIoPerfParams;
+  ULONG (*start_io_perf)
+  (PVOID, PSCSI_REQUEST_BLOCK, PSTARTIO_PERFORMANCE_PARAMETERS) = &StorPortGetStartIoPerfParams;
   ULONG (*processor)(PVOID, PPROCESSOR_NUMBER) = &StorPortGetCurrentProcessorNumber;
   ULONG (*perf_counter)(PVOID, PLARGE_INTEGER, PLARGE_INTEGER) = &StorPortQueryPerformanceCounter;
   ULONG (*system_address)(PVOID, PSCSI_REQUEST_BLOCK, PVOID*) = &StorPortGetSystemAddress;
@@ -484,8 +483,8 @@ TEST(StorportHeaderTest, DispatchersAreVariadicWithWdkLeadingParameters) {
                               PVOID (*)(PVOID, INTERFACE_TYPE, ULONG, STOR_PHYSICAL_ADDRESS, ULONG,
                                         BOOLEAN)>));
   EXPECT_TRUE((std::is_same_v<decltype(&StorPortReadRegisterUlong), ULONG (*)(PVOID, PULONG)>));
-  EXPECT_TRUE(
-      (std::is_same_v<decltype(&StorPortWriteRegisterUlong64), VOID (*)(PVOID, PULONG64, ULONG64)>));
+  EXPECT_TRUE((
+      std::is_same_v<decltype(&StorPortWriteRegisterUlong64), VOID (*)(PVOID, PULONG64, ULONG64)>));
 }
 
 }  // namespace
