@@ -58,3 +58,23 @@ function(msirig_fuzz_target name)
   target_compile_options(${exe} PRIVATE ${msirig_warning_flags})
   set_property(GLOBAL APPEND PROPERTY MSIRIG_FUZZ_TARGETS ${name})
 endfunction()
+
+# msirig_miniport(<name> SOURCES <file.c>... [INCLUDES <dir>...] [DEFINES <NAME=VALUE>...])
+# Brings a Storport miniport into the rig: its C sources build as a static library <name>, as
+# Windows kernel code (C17, storport.h and the miniport's own headers only), and every part of
+# the rig that takes a miniport is then built against it, once per miniport: the end-to-end
+# tests (tests/), and the full-stack fuzz targets and their replay binaries (targets/). The
+# project's own miniport (miniport/) is declared with this function too; see README.md.
+function(msirig_miniport name)
+  cmake_parse_arguments(arg "" "" "SOURCES;INCLUDES;DEFINES" ${ARGN})
+  if(NOT arg_SOURCES)
+    message(FATAL_ERROR "msirig_miniport(${name}): no SOURCES given")
+  endif()
+  add_library(${name} STATIC ${arg_SOURCES})
+  set_target_properties(${name} PROPERTIES C_STANDARD 17 C_EXTENSIONS OFF LINKER_LANGUAGE C)
+  target_include_directories(${name} PRIVATE ${arg_INCLUDES}
+                             PUBLIC ${PROJECT_SOURCE_DIR}/storport/include)
+  target_compile_definitions(${name} PRIVATE ${arg_DEFINES})
+  target_compile_options(${name} PRIVATE ${msirig_warning_flags})
+  set_property(GLOBAL APPEND PROPERTY MSIRIG_MINIPORTS ${name})
+endfunction()

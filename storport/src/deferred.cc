@@ -120,6 +120,7 @@ size_t Port::QueuedDpcs(uint32_t cpu) const { return state_->cpus.at(cpu).dpcs.s
 void Port::AdvanceTime(uint64_t nanoseconds) {
   state_->now_ns += nanoseconds;
   state_->FireDueTimers();
+  state_->CheckTimeouts();
 }
 
 void Port::CheckEndOfRun() {

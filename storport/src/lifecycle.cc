@@ -83,10 +83,12 @@ bool Port::StartAdapter(uint32_t id, hba::PciFunction* device) {
 
   a.state = AdapterState::kFindAdapter;
   BOOLEAN again = FALSE;
-  char argument_string[1] = {0};
+  std::vector<char> argument_string(a.platform.driver_parameter.begin(),
+                                    a.platform.driver_parameter.end());
+  argument_string.push_back('\0');
   auto find_adapter = reinterpret_cast<PHW_FIND_ADAPTER>(s.init_data.HwFindAdapter);
   s.EnterCallback(Callback::kFindAdapter, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
-  const ULONG found = find_adapter(a.extension.get(), s.hw_context, nullptr, argument_string,
+  const ULONG found = find_adapter(a.extension.get(), s.hw_context, nullptr, argument_string.data(),
                                    &a.config_info, &again);
   s.LeaveCallback();
   a.find_adapter_returned = true;
@@ -96,25 +98,44 @@ bool Port::StartAdapter(uint32_t id, hba::PciFunction* device) {
   }
 
   s.ConnectInterrupts(a);
+  if (!s.InitializeAdapter(a)) return false;
+  // "Storport calls HwStorAdapterControl with ScsiQuerySupportedControlTypes after the HBA
+  // has been initialized but before the first I/O" (HW_ADAPTER_CONTROL page).
+  a.supported_controls.assign(ScsiAdapterControlMax, FALSE);
+  if (s.init_data.HwAdapterControl != nullptr) {
+    std::vector<uint8_t> buffer(sizeof(SCSI_SUPPORTED_CONTROL_TYPE_LIST) + ScsiAdapterControlMax);
+    auto* list = reinterpret_cast<PSCSI_SUPPORTED_CONTROL_TYPE_LIST>(buffer.data());
+    list->MaxControlType = ScsiAdapterControlMax;
+    s.EnterCallback(Callback::kAdapterControl, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
+    s.init_data.HwAdapterControl(a.extension.get(), ScsiQuerySupportedControlTypes, list);
+    s.LeaveCallback();
+    for (size_t type = 0; type < a.supported_controls.size(); ++type)
+      a.supported_controls[type] = list->SupportedTypeList[type];
+  }
+  a.state = AdapterState::kRunning;
+  return true;
+}
+
+bool PortState::InitializeAdapter(Adapter& a) {
   a.state = AdapterState::kInitializing;
+  a.passive_routine = nullptr;
   // HwInitialize runs at DIRQL holding the interrupt lock (StorPortAcquireSpinLock page).
-  s.EnterCallback(Callback::kInitialize, &a, kLineInterrupt, a.sync_irql, kEntryInterrupt);
-  const BOOLEAN initialized = s.init_data.HwInitialize(a.extension.get());
-  s.LeaveCallback();
+  EnterCallback(Callback::kInitialize, &a, kLineInterrupt, a.sync_irql, kEntryInterrupt);
+  const BOOLEAN initialized = init_data.HwInitialize(a.extension.get());
+  LeaveCallback();
   if (!initialized) {
     a.state = AdapterState::kFailed;
     return false;
   }
   if (a.passive_routine != nullptr) {
-    s.EnterCallback(Callback::kPassiveInitialize, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
+    EnterCallback(Callback::kPassiveInitialize, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
     const BOOLEAN passive_ok = a.passive_routine(a.extension.get());
-    s.LeaveCallback();
+    LeaveCallback();
     if (!passive_ok) {
       a.state = AdapterState::kFailed;
       return false;
     }
   }
-  a.state = AdapterState::kRunning;
   return true;
 }
 

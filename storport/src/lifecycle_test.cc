@@ -196,3 +196,100 @@ TEST(Determinism, TheSameRunGivesTheSameTraceHash) {
 
 }  // namespace
 }  // namespace msirig::sp
+
+namespace msirig::sp {
+namespace {
+
+TEST(AdapterParameters, TheDriverParameterReachesHwFindAdapterAsItsArgumentString) {
+  PlatformConfig p = MsiX(2);
+  p.driver_parameter = "SyncMode=All;IoQueues=3";
+  ScriptedRig rig(p);
+  ASSERT_TRUE(rig.Start());
+  EXPECT_EQ(rig.miniport().argument_string, "SyncMode=All;IoQueues=3");
+}
+
+TEST(AdapterControl, StopAndRestartRunAtDirqlHoldingTheInterruptLock) {
+  ScriptedRig rig(MsiX(3));
+  std::vector<std::tuple<int, uint8_t, size_t>> calls;  // type, IRQL, locks held
+  rig.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
+    calls.emplace_back(type, rig.port().Irql(0), rig.port().LocksHeld(0));
+    rig.port().SignalMessage(rig.adapter(), 0);
+    rig.OnCpu(1, [&] {
+      EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 0), Delivery::kWouldSpin);
+    });
+    return ScsiAdapterControlSuccess;
+  };
+  ASSERT_TRUE(rig.Start());
+  ASSERT_TRUE(rig.port().StopAdapter(rig.adapter()));
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kStopped);
+  rig.OnCpu(1, [&] {  // a stopped adapter takes no interrupt
+    EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 0), Delivery::kNotConnected);
+  });
+  ASSERT_TRUE(rig.port().RestartAdapter(rig.adapter()));
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kRunning);
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], std::make_tuple(int{ScsiStopAdapter}, MessageDirql(2), size_t{1}));
+  EXPECT_EQ(calls[1], std::make_tuple(int{ScsiRestartAdapter}, MessageDirql(2), size_t{1}));
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(AdapterControl, WithoutRestartSupportStorportFindsAndInitializesTheAdapterAgain) {
+  ScriptedRig rig(MsiX(1));
+  rig.miniport().supports_restart = false;
+  int initializations = 0;
+  rig.miniport().initialize = [&](PVOID) {
+    ++initializations;
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  ASSERT_TRUE(rig.port().StopAdapter(rig.adapter()));
+  ASSERT_TRUE(rig.port().RestartAdapter(rig.adapter()));
+  EXPECT_EQ(initializations, 2);
+}
+
+TEST(ResetBus, HalfDuplexHoldsStartIoAndInterruptAndATimeoutTriggersIt) {
+  ScriptedRig rig(MsiX(2));
+  std::vector<std::pair<uint8_t, size_t>> resets;
+  rig.miniport().start_io = [](PVOID, PSCSI_REQUEST_BLOCK) { return TRUE; };  // device "hangs"
+  rig.miniport().reset_bus = [&](PVOID ext) {
+    resets.emplace_back(rig.port().Irql(0), rig.port().LocksHeld(0));
+    StorPortCompleteRequest(ext, SP_UNTAGGED, SP_UNTAGGED, SP_UNTAGGED, SRB_STATUS_BUS_RESET);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  RequestSpec spec;
+  spec.timeout_seconds = 4;
+  rig.port().SubmitRequest(rig.adapter(), spec);
+  rig.port().AdvanceTime(3'999'999'999ull);
+  EXPECT_TRUE(resets.empty());
+  rig.port().AdvanceTime(1);
+  ASSERT_EQ(resets.size(), 1u);
+  EXPECT_EQ(resets[0], std::make_pair(MessageDirql(1), size_t{2}));
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 1u);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].srb_status, SRB_STATUS_BUS_RESET);
+  rig.port().CheckEndOfRun();
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(SurpriseRemoval, FailsWhatTheMiniportHoldsAndEndsTheAdapter) {
+  ScriptedRig rig(MsiX(2));
+  PSCSI_REQUEST_BLOCK kept = nullptr;
+  rig.miniport().start_io = [&](PVOID, PSCSI_REQUEST_BLOCK srb) {
+    kept = srb;
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().SurpriseRemove(rig.adapter());
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kRemoved);
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 1u);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].srb_status, SRB_STATUS_NO_DEVICE);
+  rig.port().CheckEndOfRun();
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+  // A miniport that goes on using the adapter (a late completion) is reported.
+  StorPortNotification(RequestComplete, rig.extension(), kept);
+  EXPECT_TRUE(rig.Saw(Rule::kNotAnAdapter)) << rig.Violations();
+}
+
+}  // namespace
+}  // namespace msirig::sp

@@ -49,6 +49,10 @@ PlatformConfig Normalize(PlatformConfig config) {
   if (config.message_contents.size() > config.messages_granted)
     config.message_contents.resize(config.messages_granted);
   config.cpu_count = std::clamp<uint32_t>(config.cpu_count, 1, kMaxCpus);
+  // A C string: no embedded NUL, bounded like a registry value the rig would pass.
+  config.driver_parameter = config.driver_parameter.substr(0, config.driver_parameter.find('\0'));
+  if (config.driver_parameter.size() > kMaxDriverParameterLength)
+    config.driver_parameter.resize(kMaxDriverParameterLength);
   return config;
 }
 
@@ -73,6 +77,10 @@ std::string Validate(const PlatformConfig& config) {
     return "message_contents: more entries than granted messages";
   if (config.cpu_count < 1 || config.cpu_count > kMaxCpus)
     return "cpu_count: must be 1.." + std::to_string(kMaxCpus);
+  if (config.driver_parameter.find('\0') != std::string::npos)
+    return "driver_parameter: contains a NUL byte";
+  if (config.driver_parameter.size() > kMaxDriverParameterLength)
+    return "driver_parameter: longer than " + std::to_string(kMaxDriverParameterLength) + " bytes";
   return {};
 }
 

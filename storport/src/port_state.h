@@ -110,6 +110,7 @@ struct RequestRecord {
   std::unique_ptr<uint8_t[]> sense;
   std::vector<uint8_t> sg_list;  // STOR_SCATTER_GATHER_LIST built on demand
   bool with_miniport = false;
+  uint64_t timer_start_ns = 0;   // when its TimeOutValue started counting
 };
 
 // The HostBus an adapter's device model talks to.
@@ -157,6 +158,9 @@ struct Adapter {
   std::vector<uint8_t> pending;    // per message: signaled, not yet delivered
   bool line_level = false;
   ModeledLock startio_lock;
+
+  // HwAdapterControl types the miniport said it supports (ScsiQuerySupportedControlTypes).
+  std::vector<BOOLEAN> supported_controls;
 
   // Deferred work.
   PHW_PASSIVE_INITIALIZE_ROUTINE passive_routine = nullptr;
@@ -244,6 +248,13 @@ struct PortState {
   // Runs the DPCs queued on the current CPU; returns how many ran.
   size_t DrainDpcs();
   void FireDueTimers();
+
+  // Adapter bring-up after HwFindAdapter: HwInitialize, the passive routine (lifecycle.cc).
+  bool InitializeAdapter(Adapter& adapter);
+  // PnP and error recovery (pnp.cc).
+  bool AdapterControl(Adapter& adapter, SCSI_ADAPTER_CONTROL_TYPE type);
+  void ResetBus(Adapter& adapter);
+  void CheckTimeouts();
 
   // Interrupts (interrupts.cc).
   Delivery Deliver(Adapter& adapter, uint32_t message);

@@ -13,7 +13,9 @@ namespace {
 // Storport does not zero SRB extensions; a recognizable pattern makes reliance on it visible.
 constexpr uint8_t kSrbExtensionFill = 0xCD;
 
-void Retire(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_status) {
+}  // namespace
+
+void RetireRequest(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_status) {
   SCSI_REQUEST_BLOCK& srb = *record.srb;
   CompletedRequest done;
   done.tag = record.tag;
@@ -30,8 +32,6 @@ void Retire(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_status) {
   a.retired.insert(key);
   a.requests.erase(key);  // frees the SRB: a miniport touching it later is a use after free
 }
-
-}  // namespace
 
 uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   PortState& s = *state_;
@@ -74,6 +74,7 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   SCSI_REQUEST_BLOCK* key = record.srb.get();
   a.retired.erase(key);  // an address reused by the allocator is a new request
   record.with_miniport = true;  // from HwBuildIo on, until it completes
+  record.timer_start_ns = s.now_ns;
   a.requests.emplace(key, std::move(record));
   s.trace.Add(Event::kRequestSubmit, s.CpuIndex(), s.Cpu().irql, "srb", tag, spec.cdb[0]);
 
@@ -116,14 +117,16 @@ void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb) {
                   static_cast<unsigned long long>(it->second.tag));
     s.Violate(Rule::kSrbStatusPending, a, what);
   }
-  Retire(s, *a, it->second, status);
+  RetireRequest(s, *a, it->second, status);
 }
 
 void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                          UCHAR srb_status) {
   Adapter* a = s.FindAdapter(extension, "StorPortCompleteRequest");
   if (a == nullptr) return;
-  s.EnterRoutine("StorPortCompleteRequest", a, DISPATCH_LEVEL);
+  // Allowed at DIRQL: in half duplex HwResetBus runs holding the interrupt lock and completes
+  // what is outstanding with it (storahci does).
+  s.EnterRoutine("StorPortCompleteRequest", a, HIGH_LEVEL);
   std::vector<const SCSI_REQUEST_BLOCK*> matching;
   for (auto& [key, record] : a->requests) {
     const bool match = (path_id == SP_UNTAGGED || key->PathId == path_id) &&
@@ -138,7 +141,7 @@ void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
   for (const SCSI_REQUEST_BLOCK* key : matching) {
     RequestRecord& record = a->requests.at(key);
     record.srb->SrbStatus = srb_status;
-    Retire(s, *a, record, srb_status);
+    RetireRequest(s, *a, record, srb_status);
   }
 }
 

@@ -7,6 +7,11 @@
 namespace msirig::sp {
 
 struct PortState;
+struct Adapter;
+struct RequestRecord;
+
+// Records the request as completed with `srb_status`, unmaps its buffers and frees it.
+void RetireRequest(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_status);
 
 // StorPortNotification(RequestComplete, ...).
 void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb);

@@ -15,6 +15,7 @@ BOOLEAN MsIsr(PVOID extension, ULONG message) {
 
 ULONG FindAdapter(PVOID extension, PVOID context, PVOID bus, PCHAR argument,
                   PPORT_CONFIGURATION_INFORMATION config, PBOOLEAN again) {
+  Mp().argument_string = argument != nullptr ? argument : "";
   if (Mp().install_msi_routine && config->InterruptMode == Latched)
     config->HwMSInterruptRoutine = MsIsr;
   config->InterruptSynchronizationMode = Mp().sync_mode;
@@ -40,7 +41,23 @@ BOOLEAN StartIo(PVOID extension, PSCSI_REQUEST_BLOCK srb) {
   return TRUE;
 }
 
-BOOLEAN ResetBus(PVOID extension, ULONG path_id) { return TRUE; }
+BOOLEAN ResetBus(PVOID extension, ULONG path_id) {
+  return Mp().reset_bus ? Mp().reset_bus(extension) : TRUE;
+}
+
+SCSI_ADAPTER_CONTROL_STATUS AdapterControl(PVOID extension, SCSI_ADAPTER_CONTROL_TYPE type,
+                                           PVOID parameters) {
+  if (type == ScsiQuerySupportedControlTypes) {
+    auto* list = static_cast<PSCSI_SUPPORTED_CONTROL_TYPE_LIST>(parameters);
+    for (ULONG t = 0; t < list->MaxControlType; ++t) {
+      list->SupportedTypeList[t] =
+          t == ScsiQuerySupportedControlTypes || t == ScsiStopAdapter ||
+          (t == ScsiRestartAdapter && Mp().supports_restart);
+    }
+    return ScsiAdapterControlSuccess;
+  }
+  return Mp().adapter_control ? Mp().adapter_control(extension, type) : ScsiAdapterControlSuccess;
+}
 
 }  // namespace
 
@@ -58,6 +75,7 @@ ULONG ScriptedDriverEntry(PVOID driver_object, PVOID registry_path) {
   init.HwInterrupt = Interrupt;
   init.HwFindAdapter = FindAdapter;
   init.HwResetBus = ResetBus;
+  init.HwAdapterControl = AdapterControl;
   init.HwBuildIo = Mp().build_io ? BuildIo : nullptr;
   init.DeviceExtensionSize = Mp().extension_size;
   init.SrbExtensionSize = Mp().srb_extension_size;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "msirig/storport/port.h"
 #include "storport.h"
@@ -23,6 +24,11 @@ struct ScriptedMiniport {
   std::function<BOOLEAN(PVOID, PSCSI_REQUEST_BLOCK)> build_io;  // default: none installed
   std::function<BOOLEAN(PVOID, PSCSI_REQUEST_BLOCK)> start_io;  // default: complete SUCCESS
   std::function<void(PVOID)> timer;
+  std::function<BOOLEAN(PVOID)> reset_bus;  // default: TRUE
+  // Default: supports ScsiStopAdapter and ScsiRestartAdapter and succeeds.
+  std::function<SCSI_ADAPTER_CONTROL_STATUS(PVOID, SCSI_ADAPTER_CONTROL_TYPE)> adapter_control;
+  bool supports_restart = true;
+  std::string argument_string;  // what the last HwFindAdapter got as ArgumentString
   std::function<void(PSTOR_DPC, PVOID, PVOID, PVOID)> dpc;
 
   INTERRUPT_SYNCHRONIZATION_MODE sync_mode = InterruptSynchronizePerMessage;

@@ -60,6 +60,9 @@ struct PlatformConfig {
   // Contents per granted message; messages without an entry get DefaultMessageContents().
   std::vector<MessageContents> message_contents;
   uint32_t cpu_count = 2;
+  // The adapter's registry DriverParameter string, which Storport hands to HwFindAdapter as
+  // ArgumentString: how a scenario sets a miniport's adapter parameters ("SyncMode=All;...").
+  std::string driver_parameter;
   PlatformFaults faults;
 
   bool operator==(const PlatformConfig&) const = default;
@@ -68,6 +71,7 @@ struct PlatformConfig {
 inline constexpr uint32_t kMaxMsiMessages = 32;
 inline constexpr uint32_t kMaxMsiXMessages = 2048;
 inline constexpr uint32_t kMaxCpus = 64;
+inline constexpr size_t kMaxDriverParameterLength = 255;
 
 // Makes any config one the platform could really produce (used by byte decoders, so that every
 // input is a valid scenario): clamps counts; an MSI grant is a power of two; a grant that the

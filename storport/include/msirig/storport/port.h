@@ -121,11 +121,26 @@ class Port {
   const std::vector<CompletedRequest>& Completed(uint32_t adapter) const;
   size_t Outstanding(uint32_t adapter) const;
 
+  // --- PnP and error recovery, on the current CPU ---
+  // HwResetBus, as Storport calls it when a request times out (AdvanceTime does that itself).
+  void ResetBus(uint32_t adapter);
+  // HwAdapterControl(ScsiStopAdapter); false when the miniport does not support it or failed.
+  bool StopAdapter(uint32_t adapter);
+  // HwAdapterControl(ScsiRestartAdapter), or HwFindAdapter + HwInitialize again when the
+  // miniport does not support restart.
+  bool RestartAdapter(uint32_t adapter);
+  // Surprise removal (decision, SPEC 5 lifecycle): ScsiStopAdapter, then every request the
+  // miniport holds completes with SRB_STATUS_NO_DEVICE, queued DPCs and the timer are dropped,
+  // and the device extension stops being a live adapter's. The device model's own removal fault
+  // (all-ones reads) is the scenario's to switch on.
+  void SurpriseRemove(uint32_t adapter);
+
   // --- deferred work and time ---
   // Runs the DPCs queued on the current CPU (each at DISPATCH_LEVEL). Returns how many ran.
   size_t RunDpcs();
   size_t QueuedDpcs(uint32_t cpu) const;
-  // Advances virtual time; fires the miniport timer on the current CPU when due.
+  // Advances virtual time; fires the miniport timer on the current CPU when due, and resets the
+  // bus when a request has been outstanding longer than its TimeOutValue.
   void AdvanceTime(uint64_t nanoseconds);
   uint64_t NowNanoseconds() const;
 

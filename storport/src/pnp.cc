@@ -1,0 +1,122 @@
+// PnP and error recovery: HwAdapterControl stop and restart, HwResetBus, request timeouts, and
+// surprise removal (HW_ADAPTER_CONTROL and StorPortAcquireSpinLock pages; SPEC 5 lifecycle).
+#include <algorithm>
+#include <cstdio>
+
+#include "port_state.h"
+#include "requests.h"
+
+namespace msirig::sp {
+
+bool PortState::AdapterControl(Adapter& a, SCSI_ADAPTER_CONTROL_TYPE type) {
+  if (init_data.HwAdapterControl == nullptr || type < 0 || type >= ScsiAdapterControlMax ||
+      a.supported_controls.size() <= static_cast<size_t>(type) || !a.supported_controls[type])
+    return false;
+  // ScsiStopAdapter and ScsiRestartAdapter: DIRQL, InterruptLock held (HW_ADAPTER_CONTROL page).
+  EnterCallback(Callback::kAdapterControl, &a, kLineInterrupt, a.sync_irql, kEntryInterrupt);
+  const SCSI_ADAPTER_CONTROL_STATUS status =
+      init_data.HwAdapterControl(a.extension.get(), type, nullptr);
+  LeaveCallback();
+  return status == ScsiAdapterControlSuccess;
+}
+
+void PortState::ResetBus(Adapter& a) {
+  if (init_data.HwResetBus == nullptr) return;
+  trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "HwResetBus", a.id);
+  // StartIo and, in half duplex, Interrupt are held (StorPortAcquireSpinLock page).
+  const bool half_duplex = a.config_info.SynchronizationModel == StorSynchronizeHalfDuplex;
+  const uint8_t irql = std::max<uint8_t>(half_duplex ? a.sync_irql : DISPATCH_LEVEL, Cpu().irql);
+  EnterCallback(Callback::kResetBus, &a, kLineInterrupt, irql,
+                half_duplex ? (kEntryStartIo | kEntryInterrupt) : kEntryStartIo);
+  init_data.HwResetBus(a.extension.get(), 0);
+  LeaveCallback();
+  // Storport restarts the timers of whatever is still outstanding after a reset.
+  for (auto& [key, record] : a.requests) record.timer_start_ns = now_ns;
+}
+
+void PortState::CheckTimeouts() {
+  for (auto& adapter : adapters) {
+    Adapter& a = *adapter;
+    if (a.state != AdapterState::kRunning) continue;
+    bool expired = false;
+    for (const auto& [key, record] : a.requests) {
+      const uint64_t limit_ns = uint64_t{key->TimeOutValue} * 1'000'000'000ull;
+      expired |= record.with_miniport && now_ns - record.timer_start_ns >= limit_ns &&
+                 key->TimeOutValue != 0;
+    }
+    if (expired) {
+      trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "request-timeout", a.id);
+      ResetBus(a);
+    }
+  }
+}
+
+void Port::ResetBus(uint32_t adapter) { state_->ResetBus(state_->AdapterAt(adapter)); }
+
+bool Port::StopAdapter(uint32_t adapter) {
+  PortState& s = *state_;
+  Adapter& a = s.AdapterAt(adapter);
+  if (a.state != AdapterState::kRunning) return false;
+  if (!s.AdapterControl(a, ScsiStopAdapter)) return false;
+  a.state = AdapterState::kStopped;
+  return true;
+}
+
+bool Port::RestartAdapter(uint32_t adapter) {
+  PortState& s = *state_;
+  Adapter& a = s.AdapterAt(adapter);
+  if (a.state != AdapterState::kStopped) return false;
+  a.state = AdapterState::kInitializing;
+  if (a.supported_controls.size() > ScsiRestartAdapter && a.supported_controls[ScsiRestartAdapter]) {
+    if (!s.AdapterControl(a, ScsiRestartAdapter)) {
+      a.state = AdapterState::kFailed;
+      return false;
+    }
+  } else {
+    // Without ScsiRestartAdapter, Storport starts the adapter over: HwFindAdapter, HwInitialize.
+    BOOLEAN again = FALSE;
+    std::vector<char> argument(a.platform.driver_parameter.begin(),
+                               a.platform.driver_parameter.end());
+    argument.push_back('\0');
+    a.state = AdapterState::kFindAdapter;
+    s.EnterCallback(Callback::kFindAdapter, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
+    const ULONG found = reinterpret_cast<PHW_FIND_ADAPTER>(s.init_data.HwFindAdapter)(
+        a.extension.get(), s.hw_context, nullptr, argument.data(), &a.config_info, &again);
+    s.LeaveCallback();
+    if (found != SP_RETURN_FOUND || !s.InitializeAdapter(a)) {
+      a.state = AdapterState::kFailed;
+      return false;
+    }
+  }
+  a.state = AdapterState::kRunning;
+  return true;
+}
+
+void Port::SurpriseRemove(uint32_t adapter) {
+  PortState& s = *state_;
+  Adapter& a = s.AdapterAt(adapter);
+  if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;
+  s.trace.Add(Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "surprise-removal", a.id);
+  // Decision: Storport stops the adapter, then fails what the miniport still holds with
+  // SRB_STATUS_NO_DEVICE; from then on the extension is no live adapter's.
+  if (a.state == AdapterState::kRunning) s.AdapterControl(a, ScsiStopAdapter);
+  std::vector<std::pair<uint64_t, const SCSI_REQUEST_BLOCK*>> held;
+  for (const auto& [key, record] : a.requests) {
+    if (record.with_miniport) held.emplace_back(record.tag, key);
+  }
+  std::sort(held.begin(), held.end());
+  for (const auto& [tag, key] : held) {
+    RequestRecord& record = a.requests.at(key);
+    record.srb->SrbStatus = SRB_STATUS_NO_DEVICE;
+    RetireRequest(s, a, record, SRB_STATUS_NO_DEVICE);
+  }
+  // Removal flushes the adapter's deferred work: queued DPCs and the timer never run.
+  for (CpuState& cpu : s.cpus) {
+    std::erase_if(cpu.dpcs, [&](const QueuedDpc& q) { return q.adapter == &a; });
+  }
+  for (auto& [dpc, record] : a.dpcs) record.queued = false;
+  a.timer = nullptr;
+  a.state = AdapterState::kRemoved;
+}
+
+}  // namespace msirig::sp
