@@ -28,7 +28,8 @@ bool ReadWholeFile(const std::filesystem::path& path, std::vector<uint8_t>& out)
 int main(int argc, char** argv) {
   if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE_OR_DIR...\n  runs each input once through the fuzz target\n",
+    std::fprintf(stderr,
+                 "usage: %s FILE_OR_DIR...\n  runs each input once through the fuzz target\n",
                  argv[0]);
     return 2;
   }
@@ -42,7 +43,8 @@ int main(int argc, char** argv) {
         if (entry.is_regular_file()) files.push_back(entry.path());
       }
       if (ec) {
-        std::fprintf(stderr, "replay: cannot list directory %s: %s\n", argv[i], ec.message().c_str());
+        std::fprintf(stderr, "replay: cannot list directory %s: %s\n", argv[i],
+                     ec.message().c_str());
         return 2;
       }
       std::sort(files.begin(), files.end());

@@ -32,8 +32,8 @@ void Expect(bool ok, const char* what) {
 
 constexpr OsVersion kOsVersions[] = {OsVersion::kServer2003, OsVersion::kVista, OsVersion::kWin7,
                                      OsVersion::kWin8, OsVersion::kWin10};
-constexpr INTERRUPT_SYNCHRONIZATION_MODE kModes[] = {
-    InterruptSupportNone, InterruptSynchronizeAll, InterruptSynchronizePerMessage};
+constexpr INTERRUPT_SYNCHRONIZATION_MODE kModes[] = {InterruptSupportNone, InterruptSynchronizeAll,
+                                                     InterruptSynchronizePerMessage};
 
 // The reference model: what the documentation and SPEC 2/3 say each call returns.
 struct Model {
@@ -53,10 +53,14 @@ ULONG ExpectedGetMsiInfo(const Model& m, bool null_extension, bool null_info, UL
 
 ULONG PickMessageId(FuzzedDataProvider& fdp, uint32_t connected) {
   switch (fdp.ConsumeIntegralInRange<int>(0, 3)) {
-    case 0: return connected ? fdp.ConsumeIntegralInRange<ULONG>(0, connected - 1) : 0;
-    case 1: return connected;
-    case 2: return fdp.ConsumeIntegral<ULONG>();
-    default: return fdp.ConsumeIntegralInRange<ULONG>(0, 40);
+    case 0:
+      return connected ? fdp.ConsumeIntegralInRange<ULONG>(0, connected - 1) : 0;
+    case 1:
+      return connected;
+    case 2:
+      return fdp.ConsumeIntegral<ULONG>();
+    default:
+      return fdp.ConsumeIntegralInRange<ULONG>(0, 40);
   }
 }
 
@@ -89,8 +93,7 @@ void Run(FuzzedDataProvider& fdp) {
   if (!rig.Start()) Mismatch("adapter start", 0, 1);
 
   const bool old_os = platform.os_version < OsVersion::kVista;
-  const uint32_t connected =
-      rig.miniport().install_msi_routine ? platform.messages_granted : 0;
+  const uint32_t connected = rig.miniport().install_msi_routine ? platform.messages_granted : 0;
   const Model model{old_os, connected,
                     connected > 0 && rig.miniport().sync_mode == InterruptSynchronizePerMessage};
   if (rig.port().ConnectedMessages(rig.adapter()) != connected)
@@ -107,8 +110,8 @@ void Run(FuzzedDataProvider& fdp) {
         Mismatch("number of violations", all.size() - violations_before, rules.size());
       size_t i = violations_before;
       for (Rule r : rules) {
-        if (all[i].rule != r) Mismatch("violation rule", static_cast<int>(all[i].rule),
-                                       static_cast<int>(r));
+        if (all[i].rule != r)
+          Mismatch("violation rule", static_cast<int>(all[i].rule), static_cast<int>(r));
         ++i;
       }
     };
@@ -120,8 +123,7 @@ void Run(FuzzedDataProvider& fdp) {
         const ULONG id = PickMessageId(fdp, connected);
         MESSAGE_INTERRUPT_INFORMATION info;
         std::memset(&info, 0x11, sizeof info);
-        const ULONG status =
-            StorPortGetMSIInfo(extension, id, null_info ? nullptr : &info);
+        const ULONG status = StorPortGetMSIInfo(extension, id, null_info ? nullptr : &info);
         ULONG expected = ExpectedGetMsiInfo(model, which == 0, null_info, id);
         const bool foreign_checked = which == 2 && !old_os;
         if (foreign_checked) expected = STOR_STATUS_INVALID_PARAMETER;
@@ -200,8 +202,8 @@ void Run(FuzzedDataProvider& fdp) {
         const ULONG status = StorPortReleaseMSISpinLock(rig.extension(), top.id, top.old_irql);
         if (status != STOR_STATUS_SUCCESS) Mismatch("release status", status, 0);
         expect_violations({});
-        if (rig.port().Irql(0) != top.old_irql) Mismatch("IRQL after release", rig.port().Irql(0),
-                                                         top.old_irql);
+        if (rig.port().Irql(0) != top.old_irql)
+          Mismatch("IRQL after release", rig.port().Irql(0), top.old_irql);
         break;
       }
       case 3: {  // an interrupt on message m, on CPU 0 or 1

@@ -62,8 +62,7 @@ ULONG FreePool(PortState& s, PVOID extension, PVOID buffer) {
   auto it = s.pool.find(buffer);
   if (it == s.pool.end()) {
     char what[128];
-    std::snprintf(what, sizeof what, "StorPortFreePool(%p): not an outstanding pool block",
-                  buffer);
+    std::snprintf(what, sizeof what, "StorPortFreePool(%p): not an outstanding pool block", buffer);
     s.Violate(Rule::kPoolFree, a, what);
     return STOR_STATUS_INVALID_PARAMETER;
   }
@@ -84,8 +83,7 @@ ULONG StorPortInitialize(PVOID Argument1, PVOID Argument2,
   if (HwInitializationData == nullptr ||
       HwInitializationData->HwInitializationDataSize < sizeof(HW_INITIALIZATION_DATA) ||
       HwInitializationData->HwFindAdapter == nullptr ||
-      HwInitializationData->HwInitialize == nullptr ||
-      HwInitializationData->HwStartIo == nullptr) {
+      HwInitializationData->HwInitialize == nullptr || HwInitializationData->HwStartIo == nullptr) {
     return kStatusRevisionMismatch;
   }
   (void)Argument1;
@@ -199,8 +197,9 @@ ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDevi
   return status;
 }
 
-BOOLEAN StorPortSynchronizeAccess(PVOID HwDeviceExtension, PSTOR_SYNCHRONIZED_ACCESS
-                                  SynchronizedAccessRoutine, PVOID Context) {
+BOOLEAN StorPortSynchronizeAccess(PVOID HwDeviceExtension,
+                                  PSTOR_SYNCHRONIZED_ACCESS SynchronizedAccessRoutine,
+                                  PVOID Context) {
   return msirig::sp::SynchronizeAccess(CurrentPortState(), HwDeviceExtension,
                                        SynchronizedAccessRoutine, Context);
 }

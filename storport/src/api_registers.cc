@@ -40,8 +40,7 @@ const RegisterMapping* Decode(PortState& s, const void* address, unsigned size, 
   for (const RegisterMapping& m : s.mappings) {
     if (va >= m.virtual_base && va - m.virtual_base + size <= m.length) {
       *offset = va - m.virtual_base;
-      s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, routine, m.bar,
-                  *offset);
+      s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, routine, m.bar, *offset);
       s.scheduler->PreemptionPoint(msirig::sp::PreemptKind::kRegisterAccess);
       return &m;
     }
@@ -85,8 +84,8 @@ PVOID StorPortGetDeviceBase(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
     if (start < bar.address || start - bar.address + NumberOfBytes > bar.size) continue;
     if (bar.io_space != (InIoSpace != FALSE)) continue;
     for (const RegisterMapping& m : s.mappings) {
-      if (m.adapter == a && m.bar == bar.index) return reinterpret_cast<PVOID>(
-          m.virtual_base + (start - bar.address));
+      if (m.adapter == a && m.bar == bar.index)
+        return reinterpret_cast<PVOID>(m.virtual_base + (start - bar.address));
     }
     if (s.mappings.size() >= kSlots || bar.size > kSlotBytes) return nullptr;
     const uintptr_t base = RegisterWindow() + kSlotBytes * s.mappings.size();
@@ -124,13 +123,16 @@ VOID StorPortWriteRegisterUlong64(PVOID h, PULONG64 r, ULONG64 v) {
 }
 
 VOID StorPortReadRegisterBufferUchar(PVOID h, PUCHAR r, PUCHAR b, ULONG n) {
-  for (ULONG i = 0; i < n; ++i) b[i] = static_cast<UCHAR>(Read(r, 1, "StorPortReadRegisterBufferUchar"));
+  for (ULONG i = 0; i < n; ++i)
+    b[i] = static_cast<UCHAR>(Read(r, 1, "StorPortReadRegisterBufferUchar"));
 }
 VOID StorPortReadRegisterBufferUshort(PVOID h, PUSHORT r, PUSHORT b, ULONG n) {
-  for (ULONG i = 0; i < n; ++i) b[i] = static_cast<USHORT>(Read(r, 2, "StorPortReadRegisterBufferUshort"));
+  for (ULONG i = 0; i < n; ++i)
+    b[i] = static_cast<USHORT>(Read(r, 2, "StorPortReadRegisterBufferUshort"));
 }
 VOID StorPortReadRegisterBufferUlong(PVOID h, PULONG r, PULONG b, ULONG n) {
-  for (ULONG i = 0; i < n; ++i) b[i] = static_cast<ULONG>(Read(r, 4, "StorPortReadRegisterBufferUlong"));
+  for (ULONG i = 0; i < n; ++i)
+    b[i] = static_cast<ULONG>(Read(r, 4, "StorPortReadRegisterBufferUlong"));
 }
 VOID StorPortWriteRegisterBufferUchar(PVOID h, PUCHAR r, PUCHAR b, ULONG n) {
   for (ULONG i = 0; i < n; ++i) Write(r, 1, b[i], "StorPortWriteRegisterBufferUchar");
@@ -151,11 +153,15 @@ USHORT StorPortReadPortUshort(PVOID h, PUSHORT p) {
 ULONG StorPortReadPortUlong(PVOID h, PULONG p) {
   return static_cast<ULONG>(Read(p, 4, "StorPortReadPortUlong"));
 }
-VOID StorPortWritePortUchar(PVOID h, PUCHAR p, UCHAR v) { Write(p, 1, v, "StorPortWritePortUchar"); }
+VOID StorPortWritePortUchar(PVOID h, PUCHAR p, UCHAR v) {
+  Write(p, 1, v, "StorPortWritePortUchar");
+}
 VOID StorPortWritePortUshort(PVOID h, PUSHORT p, USHORT v) {
   Write(p, 2, v, "StorPortWritePortUshort");
 }
-VOID StorPortWritePortUlong(PVOID h, PULONG p, ULONG v) { Write(p, 4, v, "StorPortWritePortUlong"); }
+VOID StorPortWritePortUlong(PVOID h, PULONG p, ULONG v) {
+  Write(p, 4, v, "StorPortWritePortUlong");
+}
 
 ULONG StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber,
                          ULONG SlotNumber, PVOID Buffer, ULONG Length) {
@@ -179,7 +185,8 @@ ULONG StorPortSetBusDataByOffset(PVOID DeviceExtension, ULONG BusDataType, ULONG
   if (BusDataType != PCIConfiguration || a->device == nullptr || Offset >= 256) return 0;
   const ULONG n = Length > 256 - Offset ? 256 - Offset : Length;
   const auto* bytes = static_cast<const uint8_t*>(Buffer);
-  for (ULONG i = 0; i < n; ++i) a->device->ConfigWrite(static_cast<uint16_t>(Offset + i), 1, bytes[i]);
+  for (ULONG i = 0; i < n; ++i)
+    a->device->ConfigWrite(static_cast<uint16_t>(Offset + i), 1, bytes[i]);
   return n;
 }
 

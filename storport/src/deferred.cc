@@ -1,9 +1,10 @@
 // Deferred work: passive initialization, DPCs, the miniport timer, virtual time, and the
 // end-of-run oracles.
+#include "deferred.h"
+
 #include <algorithm>
 #include <cstdio>
 
-#include "deferred.h"
 #include "port_state.h"
 
 namespace msirig::sp {
@@ -77,8 +78,7 @@ size_t PortState::DrainDpcs() {
     trace.Add(Event::kDpcRun, CpuIndex(), Cpu().irql, "dpc", queued.adapter->id);
     const uint8_t irql = std::max<uint8_t>(Cpu().irql, DISPATCH_LEVEL);
     EnterCallback(Callback::kDpc, queued.adapter, kLineInterrupt, irql, kEntryNone);
-    record.routine(queued.dpc, queued.adapter->extension.get(), record.argument1,
-                   record.argument2);
+    record.routine(queued.dpc, queued.adapter->extension.get(), record.argument1, record.argument2);
     LeaveCallback();
     ++ran;
   }
@@ -137,8 +137,8 @@ void Port::CheckEndOfRun() {
   for (size_t cpu = 0; cpu < s.cpus.size(); ++cpu) {
     const CpuState& state = s.cpus[cpu];
     if (!state.held.empty()) {
-      std::snprintf(what, sizeof what, "cpu %zu still holds %zu lock(s) at the end of the run",
-                    cpu, state.held.size());
+      std::snprintf(what, sizeof what, "cpu %zu still holds %zu lock(s) at the end of the run", cpu,
+                    state.held.size());
       s.Violate(Rule::kLockHeldOnReturn, state.held.front().adapter, what);
     }
     if (state.irql != PASSIVE_LEVEL && state.frames.empty()) {

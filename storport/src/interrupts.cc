@@ -98,30 +98,27 @@ Delivery Port::DeliverInterrupt(uint32_t adapter, uint32_t message) {
 
 // --- the device's view of the platform ---
 
-bool AdapterBus::DmaRead(uint64_t address, void* destination, size_t length) {
+uint8_t* AdapterBus::DmaTarget(uint64_t address, size_t length, const char* verb) {
   uint8_t* host = port_->memory.ToHost(address, length);
   if (host == nullptr) {
     char what[128];
-    std::snprintf(what, sizeof what, "device read %zu bytes at bus address 0x%llx", length,
+    std::snprintf(what, sizeof what, "device %s %zu bytes at bus address 0x%llx", verb, length,
                   static_cast<unsigned long long>(address));
     port_->Violate(Rule::kDmaUnmapped, adapter_, what);
-    return false;
   }
-  std::memcpy(destination, host, length);
-  return true;
+  return host;
+}
+
+bool AdapterBus::DmaRead(uint64_t address, void* destination, size_t length) {
+  const uint8_t* host = DmaTarget(address, length, "read");
+  if (host != nullptr) std::memcpy(destination, host, length);
+  return host != nullptr;
 }
 
 bool AdapterBus::DmaWrite(uint64_t address, const void* source, size_t length) {
-  uint8_t* host = port_->memory.ToHost(address, length);
-  if (host == nullptr) {
-    char what[128];
-    std::snprintf(what, sizeof what, "device wrote %zu bytes at bus address 0x%llx", length,
-                  static_cast<unsigned long long>(address));
-    port_->Violate(Rule::kDmaUnmapped, adapter_, what);
-    return false;
-  }
-  std::memcpy(host, source, length);
-  return true;
+  uint8_t* host = DmaTarget(address, length, "wrote");
+  if (host != nullptr) std::memcpy(host, source, length);
+  return host != nullptr;
 }
 
 void AdapterBus::SignalMsi(uint32_t vector, uint64_t address, uint32_t data) {
@@ -131,8 +128,7 @@ void AdapterBus::SignalMsi(uint32_t vector, uint64_t address, uint32_t data) {
 }
 
 void AdapterBus::SetIntx(bool asserted) {
-  port_->trace.Add(Event::kInterruptSignal, port_->CpuIndex(), port_->Cpu().irql, "intx",
-                   asserted);
+  port_->trace.Add(Event::kInterruptSignal, port_->CpuIndex(), port_->Cpu().irql, "intx", asserted);
   adapter_->line_level = asserted;
 }
 

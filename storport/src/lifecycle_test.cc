@@ -65,8 +65,8 @@ TEST(Lifecycle, EachCallbackRunsAtItsIrql) {
   rig.port().SignalMessage(rig.adapter(), 1);
   ASSERT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 1), Delivery::kDelivered);
   const std::vector<std::pair<std::string, uint8_t>> expected = {
-      {"find", PASSIVE_LEVEL}, {"init", MessageDirql(1)},     {"passive", PASSIVE_LEVEL},
-      {"startio", DISPATCH_LEVEL}, {"isr", MessageDirql(1)}, {"dpc", DISPATCH_LEVEL}};
+      {"find", PASSIVE_LEVEL},     {"init", MessageDirql(1)}, {"passive", PASSIVE_LEVEL},
+      {"startio", DISPATCH_LEVEL}, {"isr", MessageDirql(1)},  {"dpc", DISPATCH_LEVEL}};
   EXPECT_EQ(seen, expected);
   EXPECT_EQ(rig.port().Irql(0), PASSIVE_LEVEL);
   rig.port().CheckEndOfRun();
@@ -77,9 +77,9 @@ TEST(Lifecycle, ATimerFiresOnceWhenVirtualTimeReachesIt) {
   ScriptedRig rig(MsiX(1));
   int fired = 0;
   rig.miniport().initialize = [](PVOID ext) {
-    StorPortNotification(RequestTimerCall, ext,
-                         static_cast<PHW_TIMER>([](PVOID e) {
-                           if (ScriptedMiniport::current->timer) ScriptedMiniport::current->timer(e);
+    StorPortNotification(RequestTimerCall, ext, static_cast<PHW_TIMER>([](PVOID e) {
+                           if (ScriptedMiniport::current->timer)
+                             ScriptedMiniport::current->timer(e);
                          }),
                          ULONG{500});
     return TRUE;
@@ -214,9 +214,8 @@ TEST(AdapterControl, StopAndRestartRunAtDirqlHoldingTheInterruptLock) {
   rig.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
     calls.emplace_back(type, rig.port().Irql(0), rig.port().LocksHeld(0));
     rig.port().SignalMessage(rig.adapter(), 0);
-    rig.OnCpu(1, [&] {
-      EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 0), Delivery::kWouldSpin);
-    });
+    rig.OnCpu(
+        1, [&] { EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 0), Delivery::kWouldSpin); });
     return ScsiAdapterControlSuccess;
   };
   ASSERT_TRUE(rig.Start());

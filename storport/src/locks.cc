@@ -34,10 +34,14 @@ void AnnotateRelease(ModeledLock* lock) {
 
 const char* LockClassName(LockClass lock_class) {
   switch (lock_class) {
-    case LockClass::kDpc: return "DpcLock";
-    case LockClass::kStartIo: return "StartIoLock";
-    case LockClass::kInterrupt: return "InterruptLock";
-    case LockClass::kMsi: return "MSI lock";
+    case LockClass::kDpc:
+      return "DpcLock";
+    case LockClass::kStartIo:
+      return "StartIoLock";
+    case LockClass::kInterrupt:
+      return "InterruptLock";
+    case LockClass::kMsi:
+      return "MSI lock";
   }
   return "?";
 }
@@ -94,8 +98,8 @@ void PortState::AcquireLocks(Acquisition acquisition) {
     }
     if (stuck) {
       char what[160];
-      std::snprintf(what, sizeof what, "cpu %d waits for %s held by cpu %d, and no cpu can run",
-                    me, LockClassName(acquisition.lock_class), lock.owner);
+      std::snprintf(what, sizeof what, "cpu %d waits for %s held by cpu %d, and no cpu can run", me,
+                    LockClassName(acquisition.lock_class), lock.owner);
       for (uint32_t j = 0; j < i; ++j) {
         acquisition.locks[j].owner = -1;
         AnnotateRelease(&acquisition.locks[j]);

@@ -1,8 +1,9 @@
 // StorPortGetMSIInfo and the MSI spin locks: the heart of the contract (SPEC 2 and 3).
+#include "msi.h"
+
 #include <cstdio>
 #include <cstring>
 
-#include "msi.h"
 #include "port_state.h"
 
 #if defined(__has_feature)
@@ -105,8 +106,8 @@ ULONG AcquireMsiLock(PortState& s, PVOID extension, ULONG message_id, PULONG old
   // Keep going: outside per-message mode it serializes with the interrupt lock (SPEC 3).
   CpuState& cpu = s.Cpu();
   const uint8_t before = cpu.irql;
-  Acquisition acquisition{a, LockClass::kMsi, AcquiredVia::kMsiLockApi, message_id, nullptr,
-                          before, nullptr, 0};
+  Acquisition acquisition{
+      a, LockClass::kMsi, AcquiredVia::kMsiLockApi, message_id, nullptr, before, nullptr, 0};
   uint8_t irql;
   if (per_message) {
     acquisition.locks = &a->message_locks[message_id];

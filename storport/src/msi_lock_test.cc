@@ -41,13 +41,11 @@ TEST(MsiLock, SynchronizeAllModeIsAStorPortMSILockViolationThatStillSerializes) 
   EXPECT_TRUE(rig.Saw(Rule::kStorPortMSILock)) << rig.Violations();
   // Keep-going semantics: it holds the interrupt lock, so no ISR can run on another CPU.
   rig.port().SignalMessage(rig.adapter(), 3);
-  rig.OnCpu(1, [&] {
-    EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 3), Delivery::kWouldSpin);
-  });
+  rig.OnCpu(
+      1, [&] { EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 3), Delivery::kWouldSpin); });
   StorPortReleaseMSISpinLock(rig.extension(), 1, old_irql);
-  rig.OnCpu(1, [&] {
-    EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 3), Delivery::kDelivered);
-  });
+  rig.OnCpu(
+      1, [&] { EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 3), Delivery::kDelivered); });
 }
 
 TEST(MsiLock, LineBasedInterruptsAreAStorPortMSILockViolation) {

@@ -1,10 +1,10 @@
 // What the OS's PCI bus driver does for an adapter before and after Storport calls the miniport:
 // BAR sizing and assignment (PCI Local Bus 3.0 section 6.2.5.1), capability discovery, and MSI /
 // MSI-X programming for the granted messages (PCI 3.0 section 6.8).
+#include "pci_enumeration.h"
+
 #include <algorithm>
 #include <bit>
-
-#include "pci_enumeration.h"
 
 namespace msirig::sp {
 namespace {
@@ -77,7 +77,8 @@ std::vector<PciBar> AssignBars(hba::PciFunction& device) {
       bar.address = next_memory;
       next_memory += bar.size;
       device.ConfigWrite(offset, 4, static_cast<uint32_t>(bar.address));
-      if (is64 && index < 5) device.ConfigWrite(offset + 4, 4, static_cast<uint32_t>(bar.address >> 32));
+      if (is64 && index < 5)
+        device.ConfigWrite(offset + 4, 4, static_cast<uint32_t>(bar.address >> 32));
       command |= kCommandMemorySpace;
       if (is64) ++index;  // the upper half is the next BAR register
     }

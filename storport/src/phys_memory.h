@@ -37,9 +37,9 @@ class PhysicalMemory {
     size_t length;
     uint64_t physical;
   };
-  std::map<uintptr_t, Region> by_host_;     // keyed by host start
+  std::map<uintptr_t, Region> by_host_;        // keyed by host start
   std::map<uint64_t, uintptr_t> by_physical_;  // physical start -> host start
-  uint64_t next_physical_ = 0x10000000;     // 256 MiB: below 4 GiB for 32-bit DMA engines
+  uint64_t next_physical_ = 0x10000000;        // 256 MiB: below 4 GiB for 32-bit DMA engines
 };
 
 }  // namespace msirig::sp

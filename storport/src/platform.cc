@@ -21,9 +21,12 @@ bool KnownOs(OsVersion os) {
 
 uint32_t MaxMessages(InterruptKind kind) {
   switch (kind) {
-    case InterruptKind::kLineBased: return 0;
-    case InterruptKind::kMsi: return kMaxMsiMessages;
-    case InterruptKind::kMsiX: return kMaxMsiXMessages;
+    case InterruptKind::kLineBased:
+      return 0;
+    case InterruptKind::kMsi:
+      return kMaxMsiMessages;
+    case InterruptKind::kMsiX:
+      return kMaxMsiXMessages;
   }
   return 0;
 }

@@ -1,8 +1,8 @@
 // Platform configuration: what the platform can really grant (SPEC 2), and errors that name
 // the field.
-#include <gtest/gtest.h>
-
 #include "msirig/storport/platform.h"
+
+#include <gtest/gtest.h>
 
 namespace msirig::sp {
 namespace {

@@ -67,7 +67,8 @@ bool Port::RestartAdapter(uint32_t adapter) {
   Adapter& a = s.AdapterAt(adapter);
   if (a.state != AdapterState::kStopped) return false;
   a.state = AdapterState::kInitializing;
-  if (a.supported_controls.size() > ScsiRestartAdapter && a.supported_controls[ScsiRestartAdapter]) {
+  if (a.supported_controls.size() > ScsiRestartAdapter &&
+      a.supported_controls[ScsiRestartAdapter]) {
     if (!s.AdapterControl(a, ScsiRestartAdapter)) {
       a.state = AdapterState::kFailed;
       return false;

@@ -15,31 +15,50 @@ Port* g_current_port = nullptr;
 
 const char* DeliveryName(Delivery delivery) {
   switch (delivery) {
-    case Delivery::kDelivered: return "delivered";
-    case Delivery::kNotPending: return "not-pending";
-    case Delivery::kNotConnected: return "not-connected";
-    case Delivery::kIrqlTooHigh: return "irql-too-high";
-    case Delivery::kWouldSpin: return "would-spin";
+    case Delivery::kDelivered:
+      return "delivered";
+    case Delivery::kNotPending:
+      return "not-pending";
+    case Delivery::kNotConnected:
+      return "not-connected";
+    case Delivery::kIrqlTooHigh:
+      return "irql-too-high";
+    case Delivery::kWouldSpin:
+      return "would-spin";
   }
   return "?";
 }
 
 const char* CallbackName(Callback callback) {
   switch (callback) {
-    case Callback::kNone: return "none";
-    case Callback::kDriverEntry: return "DriverEntry";
-    case Callback::kFindAdapter: return "HwFindAdapter";
-    case Callback::kInitialize: return "HwInitialize";
-    case Callback::kPassiveInitialize: return "HwPassiveInitializeRoutine";
-    case Callback::kBuildIo: return "HwBuildIo";
-    case Callback::kStartIo: return "HwStartIo";
-    case Callback::kInterrupt: return "HwInterrupt";
-    case Callback::kMsInterrupt: return "HwMSInterruptRoutine";
-    case Callback::kDpc: return "HwDpcRoutine";
-    case Callback::kTimer: return "HwTimer";
-    case Callback::kResetBus: return "HwResetBus";
-    case Callback::kAdapterControl: return "HwAdapterControl";
-    case Callback::kSynchronizedAccess: return "StorPortSynchronizeAccess routine";
+    case Callback::kNone:
+      return "none";
+    case Callback::kDriverEntry:
+      return "DriverEntry";
+    case Callback::kFindAdapter:
+      return "HwFindAdapter";
+    case Callback::kInitialize:
+      return "HwInitialize";
+    case Callback::kPassiveInitialize:
+      return "HwPassiveInitializeRoutine";
+    case Callback::kBuildIo:
+      return "HwBuildIo";
+    case Callback::kStartIo:
+      return "HwStartIo";
+    case Callback::kInterrupt:
+      return "HwInterrupt";
+    case Callback::kMsInterrupt:
+      return "HwMSInterruptRoutine";
+    case Callback::kDpc:
+      return "HwDpcRoutine";
+    case Callback::kTimer:
+      return "HwTimer";
+    case Callback::kResetBus:
+      return "HwResetBus";
+    case Callback::kAdapterControl:
+      return "HwAdapterControl";
+    case Callback::kSynchronizedAccess:
+      return "StorPortSynchronizeAccess routine";
   }
   return "?";
 }
@@ -70,8 +89,7 @@ bool PortState::InIsr() {
 
 Adapter& PortState::AdapterAt(uint32_t id) const {
   if (id >= adapters.size()) {
-    std::fprintf(stderr, "msirig: rig error: no adapter %u (there are %zu)\n", id,
-                 adapters.size());
+    std::fprintf(stderr, "msirig: rig error: no adapter %u (there are %zu)\n", id, adapters.size());
     std::abort();
   }
   return *adapters[id];

@@ -55,10 +55,10 @@ struct Acquisition {
   Adapter* adapter = nullptr;
   LockClass lock_class = LockClass::kInterrupt;
   AcquiredVia via = AcquiredVia::kPort;
-  uint32_t message = 0;           // LockClass::kMsi
-  const void* handle = nullptr;   // the STOR_LOCK_HANDLE of a StorPortAcquireSpinLock
+  uint32_t message = 0;          // LockClass::kMsi
+  const void* handle = nullptr;  // the STOR_LOCK_HANDLE of a StorPortAcquireSpinLock
   uint8_t old_irql = 0;
-  ModeledLock* locks = nullptr;   // contiguous
+  ModeledLock* locks = nullptr;  // contiguous
   uint32_t lock_count = 0;
 };
 
@@ -110,7 +110,7 @@ struct RequestRecord {
   std::unique_ptr<uint8_t[]> sense;
   std::vector<uint8_t> sg_list;  // STOR_SCATTER_GATHER_LIST built on demand
   bool with_miniport = false;
-  uint64_t timer_start_ns = 0;   // when its TimeOutValue started counting
+  uint64_t timer_start_ns = 0;  // when its TimeOutValue started counting
 };
 
 // The HostBus an adapter's device model talks to.
@@ -124,6 +124,9 @@ class AdapterBus final : public hba::HostBus {
   void DeviceEvent(std::string_view name, uint64_t arg0, uint64_t arg1) override;
 
  private:
+  // The host bytes of a DMA transfer, or null after reporting DmaUnmapped.
+  uint8_t* DmaTarget(uint64_t address, size_t length, const char* verb);
+
   PortState* port_;
   Adapter* adapter_;
 };
@@ -155,7 +158,7 @@ struct Adapter {
   uint8_t sync_irql = kLineDirql;  // the IRQL of InterruptLock
   ModeledLock interrupt_lock;      // line-based and InterruptSynchronizeAll
   std::vector<ModeledLock> message_locks;
-  std::vector<uint8_t> pending;    // per message: signaled, not yet delivered
+  std::vector<uint8_t> pending;  // per message: signaled, not yet delivered
   bool line_level = false;
   ModeledLock startio_lock;
 
@@ -219,8 +222,14 @@ struct PortState {
   // --- helpers shared by the files of storport/src ---
   CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
   uint32_t CpuIndex() const { return scheduler->CurrentCpu(); }
-  const Frame* CurrentFrame() { auto& f = Cpu().frames; return f.empty() ? nullptr : &f.back(); }
-  Callback CurrentCallback() { const Frame* f = CurrentFrame(); return f ? f->callback : Callback::kNone; }
+  const Frame* CurrentFrame() {
+    auto& f = Cpu().frames;
+    return f.empty() ? nullptr : &f.back();
+  }
+  Callback CurrentCallback() {
+    const Frame* f = CurrentFrame();
+    return f ? f->callback : Callback::kNone;
+  }
   bool InIsr();
 
   // The live adapter whose device extension is `extension`; null (after reporting NotAnAdapter

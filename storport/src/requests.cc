@@ -1,11 +1,12 @@
 // Request flow: the class-driver side builds an SRB, Storport calls HwBuildIo then HwStartIo,
 // the miniport completes it exactly once (SPEC 4; SDV StorPortBuildIo, StorPortStatusPending).
+#include "requests.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 
 #include "port_state.h"
-#include "requests.h"
 
 namespace msirig::sp {
 namespace {
@@ -72,7 +73,7 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
 
   const uint64_t tag = record.tag;
   SCSI_REQUEST_BLOCK* key = record.srb.get();
-  a.retired.erase(key);  // an address reused by the allocator is a new request
+  a.retired.erase(key);         // an address reused by the allocator is a new request
   record.with_miniport = true;  // from HwBuildIo on, until it completes
   record.timer_start_ns = s.now_ns;
   a.requests.emplace(key, std::move(record));
@@ -135,9 +136,8 @@ void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
     if (match && record.with_miniport) matching.push_back(key);
   }
   // In submission order, so the trace does not depend on heap addresses.
-  std::sort(matching.begin(), matching.end(), [&](auto* x, auto* y) {
-    return a->requests.at(x).tag < a->requests.at(y).tag;
-  });
+  std::sort(matching.begin(), matching.end(),
+            [&](auto* x, auto* y) { return a->requests.at(x).tag < a->requests.at(y).tag; });
   for (const SCSI_REQUEST_BLOCK* key : matching) {
     RequestRecord& record = a->requests.at(key);
     record.srb->SrbStatus = srb_status;

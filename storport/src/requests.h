@@ -18,8 +18,7 @@ void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb);
 // StorPortCompleteRequest: the port completes every matching request the miniport holds.
 void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                          UCHAR srb_status);
-PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension,
-                                            PSCSI_REQUEST_BLOCK srb);
+PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb);
 
 }  // namespace msirig::sp
 

@@ -17,10 +17,10 @@ struct ScriptedMiniport {
   // What HwFindAdapter does besides its defaults (HwMSInterruptRoutine installed when
   // `install_msi_routine` and the interrupt mode is Latched; `sync_mode` set).
   std::function<void(PVOID, PPORT_CONFIGURATION_INFORMATION)> find_adapter;
-  std::function<BOOLEAN(PVOID)> initialize;           // default: TRUE
-  std::function<BOOLEAN(PVOID)> passive_initialize;   // enabled from HwInitialize when set
-  std::function<BOOLEAN(PVOID, ULONG)> ms_isr;        // default: TRUE
-  std::function<BOOLEAN(PVOID)> isr;                  // default: TRUE
+  std::function<BOOLEAN(PVOID)> initialize;          // default: TRUE
+  std::function<BOOLEAN(PVOID)> passive_initialize;  // enabled from HwInitialize when set
+  std::function<BOOLEAN(PVOID, ULONG)> ms_isr;       // default: TRUE
+  std::function<BOOLEAN(PVOID)> isr;                 // default: TRUE
   std::function<BOOLEAN(PVOID, PSCSI_REQUEST_BLOCK)> build_io;  // default: none installed
   std::function<BOOLEAN(PVOID, PSCSI_REQUEST_BLOCK)> start_io;  // default: complete SUCCESS
   std::function<void(PVOID)> timer;

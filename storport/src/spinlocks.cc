@@ -1,28 +1,40 @@
 // StorPortAcquireSpinLock / StorPortReleaseSpinLock / StorPortSynchronizeAccess (SPEC 3; the
 // StorPortAcquireSpinLock page's tables of locks held on entry and locks each routine may take).
+#include "spinlocks.h"
+
 #include <cstdio>
 
 #include "port_state.h"
-#include "spinlocks.h"
 
 namespace msirig::sp {
 namespace {
 
 bool ToLockClass(STOR_SPINLOCK type, LockClass* lock_class) {
   switch (type) {
-    case DpcLock: *lock_class = LockClass::kDpc; return true;
-    case StartIoLock: *lock_class = LockClass::kStartIo; return true;
-    case InterruptLock: *lock_class = LockClass::kInterrupt; return true;
-    default: return false;
+    case DpcLock:
+      *lock_class = LockClass::kDpc;
+      return true;
+    case StartIoLock:
+      *lock_class = LockClass::kStartIo;
+      return true;
+    case InterruptLock:
+      *lock_class = LockClass::kInterrupt;
+      return true;
+    default:
+      return false;
   }
 }
 
 const char* SpinLockName(STOR_SPINLOCK type) {
   switch (type) {
-    case DpcLock: return "DpcLock";
-    case StartIoLock: return "StartIoLock";
-    case InterruptLock: return "InterruptLock";
-    default: return "an invalid STOR_SPINLOCK";
+    case DpcLock:
+      return "DpcLock";
+    case StartIoLock:
+      return "StartIoLock";
+    case InterruptLock:
+      return "InterruptLock";
+    default:
+      return "an invalid STOR_SPINLOCK";
   }
 }
 
@@ -62,8 +74,10 @@ void AcquireSpinLock(PortState& s, PVOID extension, STOR_SPINLOCK type, PVOID co
   char what[192];
   LockClass lock_class;
   if (!ToLockClass(type, &lock_class)) {
-    std::snprintf(what, sizeof what, "StorPortAcquireSpinLock(%d): not DpcLock, StartIoLock or "
-                  "InterruptLock", static_cast<int>(type));
+    std::snprintf(what, sizeof what,
+                  "StorPortAcquireSpinLock(%d): not DpcLock, StartIoLock or "
+                  "InterruptLock",
+                  static_cast<int>(type));
     s.Violate(Rule::kSpinLockNotAllowed, a, what);
     return;
   }
@@ -86,7 +100,7 @@ void AcquireSpinLock(PortState& s, PVOID extension, STOR_SPINLOCK type, PVOID co
       }
     }
   }
-  Acquisition acquisition{a, lock_class, AcquiredVia::kSpinLockApi, 0, handle, cpu.irql,
+  Acquisition acquisition{a,       lock_class, AcquiredVia::kSpinLockApi, 0, handle, cpu.irql,
                           nullptr, 0};
   switch (lock_class) {
     case LockClass::kDpc: {

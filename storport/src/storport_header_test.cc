@@ -443,7 +443,7 @@ TEST(StorportHeaderTest, InlineWrappersHaveWdkSignatures) {
   ULONG (*allocate_pool)(PVOID, ULONG, ULONG, PVOID*) = &StorPortAllocatePool;
   ULONG (*free_pool)(PVOID, PVOID) = &StorPortFreePool;
   ULONG (*perf_opts)(PVOID, BOOLEAN, PPERF_CONFIGURATION_DATA) = &StorPortInitializePerfOpts;
-  ULONG (*start_io_perf)
+  ULONG(*start_io_perf)
   (PVOID, PSCSI_REQUEST_BLOCK, PSTARTIO_PERFORMANCE_PARAMETERS) = &StorPortGetStartIoPerfParams;
   ULONG (*processor)(PVOID, PPROCESSOR_NUMBER) = &StorPortGetCurrentProcessorNumber;
   ULONG (*perf_counter)(PVOID, PLARGE_INTEGER, PLARGE_INTEGER) = &StorPortQueryPerformanceCounter;

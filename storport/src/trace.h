@@ -52,7 +52,7 @@ class Trace {
   static constexpr size_t kKept = 64;
   std::array<Entry, kKept> ring_{};
   uint64_t count_ = 0;
-  uint64_t hash_ = 14695981039346656037ull;  // FNV-1a offset basis
+  uint64_t hash_ = 0x6D7369726967ull;  // "msirig"
 };
 
 const char* EventName(Event event);

@@ -189,18 +189,17 @@ std::vector<RuleCase> Cases() {
                        if (wrong) StorPortReleaseMSISpinLock(ext, 0, old_irql);
                      });
                    }});
-  cases.push_back({"StorPortSpinLock3", Rule::kStorPortSpinLock3, [](ScriptedRig& rig, bool wrong) {
-                     StartWithDpc(rig);
-                     InDpc(rig, [wrong](PVOID ext) {
-                       STOR_LOCK_HANDLE first, second;
-                       StorPortAcquireSpinLock(ext, wrong ? InterruptLock : StartIoLock, nullptr,
-                                               &first);
-                       StorPortAcquireSpinLock(ext, wrong ? StartIoLock : InterruptLock, nullptr,
-                                               &second);
-                       StorPortReleaseSpinLock(ext, &second);
-                       StorPortReleaseSpinLock(ext, &first);
-                     });
-                   }});
+  cases.push_back(
+      {"StorPortSpinLock3", Rule::kStorPortSpinLock3, [](ScriptedRig& rig, bool wrong) {
+         StartWithDpc(rig);
+         InDpc(rig, [wrong](PVOID ext) {
+           STOR_LOCK_HANDLE first, second;
+           StorPortAcquireSpinLock(ext, wrong ? InterruptLock : StartIoLock, nullptr, &first);
+           StorPortAcquireSpinLock(ext, wrong ? StartIoLock : InterruptLock, nullptr, &second);
+           StorPortReleaseSpinLock(ext, &second);
+           StorPortReleaseSpinLock(ext, &first);
+         });
+       }});
   cases.push_back({"SpinLockReacquire", Rule::kSpinLockReacquire, [](ScriptedRig& rig, bool wrong) {
                      StartWithDpc(rig);
                      InDpc(rig, [wrong](PVOID ext) {
@@ -213,23 +212,24 @@ std::vector<RuleCase> Cases() {
                        StorPortReleaseSpinLock(ext, &first);
                      });
                    }});
-  cases.push_back({"SpinLockNotAllowed", Rule::kSpinLockNotAllowed, [](ScriptedRig& rig, bool wrong) {
-                     rig.miniport().passive_initialize = [wrong](PVOID ext) {
-                       StorPortInitializeDpc(ext, &g_dpc, ScriptedDpcRoutine);
-                       if (wrong) {
-                         STOR_LOCK_HANDLE handle;
-                         StorPortAcquireSpinLock(ext, StartIoLock, nullptr, &handle);
-                         StorPortReleaseSpinLock(ext, &handle);
-                       }
-                       return TRUE;
-                     };
-                     ASSERT_TRUE(rig.Start());
-                     InDpc(rig, [](PVOID ext) {
-                       STOR_LOCK_HANDLE handle;
-                       StorPortAcquireSpinLock(ext, StartIoLock, nullptr, &handle);
-                       StorPortReleaseSpinLock(ext, &handle);
-                     });
-                   }});
+  cases.push_back(
+      {"SpinLockNotAllowed", Rule::kSpinLockNotAllowed, [](ScriptedRig& rig, bool wrong) {
+         rig.miniport().passive_initialize = [wrong](PVOID ext) {
+           StorPortInitializeDpc(ext, &g_dpc, ScriptedDpcRoutine);
+           if (wrong) {
+             STOR_LOCK_HANDLE handle;
+             StorPortAcquireSpinLock(ext, StartIoLock, nullptr, &handle);
+             StorPortReleaseSpinLock(ext, &handle);
+           }
+           return TRUE;
+         };
+         ASSERT_TRUE(rig.Start());
+         InDpc(rig, [](PVOID ext) {
+           STOR_LOCK_HANDLE handle;
+           StorPortAcquireSpinLock(ext, StartIoLock, nullptr, &handle);
+           StorPortReleaseSpinLock(ext, &handle);
+         });
+       }});
   cases.push_back({"LockHeldOnReturn", Rule::kLockHeldOnReturn, [](ScriptedRig& rig, bool wrong) {
                      StartWithDpc(rig);
                      InDpc(rig, [wrong](PVOID ext) {
@@ -250,8 +250,8 @@ std::vector<RuleCase> Cases() {
   cases.push_back({"StorPortIrql", Rule::kStorPortIrql, [](ScriptedRig& rig, bool wrong) {
                      rig.miniport().ms_isr = [wrong](PVOID ext, ULONG) {
                        PVOID block = nullptr;
-                       if (wrong && StorPortAllocatePool(ext, 64, 'grsm', &block) ==
-                                        STOR_STATUS_SUCCESS)
+                       if (wrong &&
+                           StorPortAllocatePool(ext, 64, 'grsm', &block) == STOR_STATUS_SUCCESS)
                          StorPortFreePool(ext, block);
                        return TRUE;
                      };
@@ -285,24 +285,24 @@ std::vector<RuleCase> Cases() {
                        // only (the inline scheduler), nothing can ever release it.
                        rig.OnCpu(1, [&] {
                          STOR_LOCK_HANDLE handle;
-                         StorPortAcquireSpinLock(ext, wrong ? StartIoLock : InterruptLock,
-                                                 nullptr, &handle);
+                         StorPortAcquireSpinLock(ext, wrong ? StartIoLock : InterruptLock, nullptr,
+                                                 &handle);
                          StorPortReleaseSpinLock(ext, &handle);
                        });
                      });
                    }});
-  cases.push_back({"SrbDoubleCompletion", Rule::kSrbDoubleCompletion,
-                   [](ScriptedRig& rig, bool wrong) {
-                     rig.miniport().start_io = [wrong](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
-                       srb->SrbStatus = SRB_STATUS_SUCCESS;
-                       StorPortNotification(RequestComplete, ext, srb);
-                       // The SRB is gone now; completing it again must not touch it.
-                       if (wrong) StorPortNotification(RequestComplete, ext, srb);
-                       return TRUE;
-                     };
-                     ASSERT_TRUE(rig.Start());
-                     rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
-                   }});
+  cases.push_back(
+      {"SrbDoubleCompletion", Rule::kSrbDoubleCompletion, [](ScriptedRig& rig, bool wrong) {
+         rig.miniport().start_io = [wrong](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+           srb->SrbStatus = SRB_STATUS_SUCCESS;
+           StorPortNotification(RequestComplete, ext, srb);
+           // The SRB is gone now; completing it again must not touch it.
+           if (wrong) StorPortNotification(RequestComplete, ext, srb);
+           return TRUE;
+         };
+         ASSERT_TRUE(rig.Start());
+         rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+       }});
   cases.push_back({"SrbNotOwned", Rule::kSrbNotOwned, [](ScriptedRig& rig, bool wrong) {
                      ASSERT_TRUE(rig.Start());
                      SCSI_REQUEST_BLOCK made_up = {};
@@ -318,21 +318,21 @@ std::vector<RuleCase> Cases() {
                      ASSERT_TRUE(rig.Start());
                      rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
                    }});
-  cases.push_back({"RequestsOutstanding", Rule::kRequestsOutstanding,
-                   [](ScriptedRig& rig, bool wrong) {
-                     static PSCSI_REQUEST_BLOCK kept;
-                     rig.miniport().start_io = [](PVOID, PSCSI_REQUEST_BLOCK srb) {
-                       kept = srb;
-                       return TRUE;
-                     };
-                     ASSERT_TRUE(rig.Start());
-                     rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
-                     if (!wrong) {
-                       kept->SrbStatus = SRB_STATUS_SUCCESS;
-                       StorPortNotification(RequestComplete, rig.extension(), kept);
-                     }
-                     rig.port().CheckEndOfRun();
-                   }});
+  cases.push_back(
+      {"RequestsOutstanding", Rule::kRequestsOutstanding, [](ScriptedRig& rig, bool wrong) {
+         static PSCSI_REQUEST_BLOCK kept;
+         rig.miniport().start_io = [](PVOID, PSCSI_REQUEST_BLOCK srb) {
+           kept = srb;
+           return TRUE;
+         };
+         ASSERT_TRUE(rig.Start());
+         rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+         if (!wrong) {
+           kept->SrbStatus = SRB_STATUS_SUCCESS;
+           StorPortNotification(RequestComplete, rig.extension(), kept);
+         }
+         rig.port().CheckEndOfRun();
+       }});
   cases.push_back({"IsrSpuriousClaim", Rule::kIsrSpuriousClaim,
                    [](ScriptedRig& rig, bool wrong) {
                      rig.miniport().isr = [](PVOID) { return TRUE; };
@@ -342,50 +342,44 @@ std::vector<RuleCase> Cases() {
                                Delivery::kDelivered);
                    },
                    Line});
-  cases.push_back({"DpcNotInitialized", Rule::kDpcNotInitialized,
-                   [](ScriptedRig& rig, bool wrong) {
+  cases.push_back({"DpcNotInitialized", Rule::kDpcNotInitialized, [](ScriptedRig& rig, bool wrong) {
                      static STOR_DPC never;
                      StartWithDpc(rig);
                      StorPortIssueDpc(rig.extension(), wrong ? &never : &g_dpc, nullptr, nullptr);
                      rig.port().RunDpcs();
                    }});
-  cases.push_back({"RegisterUnmapped", Rule::kRegisterUnmapped, [](ScriptedRig& rig, bool wrong) {
-                     static RegisterFile device;
-                     static PULONG registers;
-                     rig.miniport().find_adapter = [](PVOID ext,
-                                                      PPORT_CONFIGURATION_INFORMATION config) {
-                       const ACCESS_RANGE& range = (*config->AccessRanges)[0];
-                       registers = static_cast<PULONG>(StorPortGetDeviceBase(
-                           ext, PCIBus, 0, range.RangeStart, range.RangeLength, FALSE));
-                     };
-                     rig.port().LoadMiniport(ScriptedDriverEntry);
-                     const uint32_t id = rig.port().CreateAdapter(MsiX(1));
-                     ASSERT_TRUE(rig.port().StartAdapter(id, &device));
-                     ASSERT_NE(registers, nullptr);
-                     StorPortWriteRegisterUlong(rig.port().DeviceExtension(id), registers + 4,
-                                                0x1234);
-                     EXPECT_EQ(StorPortReadRegisterUlong(rig.port().DeviceExtension(id),
-                                                         registers + 4),
-                               0x1234u);
-                     if (wrong) {
-                       StorPortReadRegisterUlong(rig.port().DeviceExtension(id),
-                                                 registers + 0x4000 / 4);
-                     }
-                   }});
-  cases.push_back({"PhysicalAddressUnknown", Rule::kPhysicalAddressUnknown,
-                   [](ScriptedRig& rig, bool wrong) {
-                     static PVOID uncached;
-                     rig.miniport().find_adapter = [](PVOID ext,
-                                                      PPORT_CONFIGURATION_INFORMATION config) {
-                       uncached = StorPortGetUncachedExtension(ext, config, 8192);
-                     };
-                     ASSERT_TRUE(rig.Start());
-                     char on_stack[64];
-                     ULONG length = 0;
-                     StorPortGetPhysicalAddress(rig.extension(), nullptr,
-                                                wrong ? on_stack : uncached, &length);
-                     if (!wrong) EXPECT_EQ(length, 8192u);
-                   }});
+  cases.push_back(
+      {"RegisterUnmapped", Rule::kRegisterUnmapped, [](ScriptedRig& rig, bool wrong) {
+         static RegisterFile device;
+         static PULONG registers;
+         rig.miniport().find_adapter = [](PVOID ext, PPORT_CONFIGURATION_INFORMATION config) {
+           const ACCESS_RANGE& range = (*config->AccessRanges)[0];
+           registers = static_cast<PULONG>(
+               StorPortGetDeviceBase(ext, PCIBus, 0, range.RangeStart, range.RangeLength, FALSE));
+         };
+         rig.port().LoadMiniport(ScriptedDriverEntry);
+         const uint32_t id = rig.port().CreateAdapter(MsiX(1));
+         ASSERT_TRUE(rig.port().StartAdapter(id, &device));
+         ASSERT_NE(registers, nullptr);
+         StorPortWriteRegisterUlong(rig.port().DeviceExtension(id), registers + 4, 0x1234);
+         EXPECT_EQ(StorPortReadRegisterUlong(rig.port().DeviceExtension(id), registers + 4),
+                   0x1234u);
+         if (wrong) {
+           StorPortReadRegisterUlong(rig.port().DeviceExtension(id), registers + 0x4000 / 4);
+         }
+       }});
+  cases.push_back(
+      {"PhysicalAddressUnknown", Rule::kPhysicalAddressUnknown, [](ScriptedRig& rig, bool wrong) {
+         static PVOID uncached;
+         rig.miniport().find_adapter = [](PVOID ext, PPORT_CONFIGURATION_INFORMATION config) {
+           uncached = StorPortGetUncachedExtension(ext, config, 8192);
+         };
+         ASSERT_TRUE(rig.Start());
+         char on_stack[64];
+         ULONG length = 0;
+         StorPortGetPhysicalAddress(rig.extension(), nullptr, wrong ? on_stack : uncached, &length);
+         if (!wrong) EXPECT_EQ(length, 8192u);
+       }});
   cases.push_back({"DmaUnmapped", Rule::kDmaUnmapped, [](ScriptedRig& rig, bool wrong) {
                      static PVOID uncached;
                      rig.miniport().find_adapter = [](PVOID ext,

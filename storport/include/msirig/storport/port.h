@@ -37,8 +37,8 @@ enum class AdapterState : uint8_t {
   kFindAdapter,   // inside HwFindAdapter
   kInitializing,  // HwFindAdapter returned; HwInitialize or the passive routine running
   kRunning,
-  kFailed,        // HwFindAdapter or HwInitialize failed; the adapter is gone
-  kStopped,       // HwAdapterControl(ScsiStopAdapter) done
+  kFailed,   // HwFindAdapter or HwInitialize failed; the adapter is gone
+  kStopped,  // HwAdapterControl(ScsiStopAdapter) done
   kRemoved,
 };
 
