@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(clang-14 clang libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-dev libgmock-dev
-          python3)
+          libboost-context-dev python3)
 for arg in "$@"; do
   case "$arg" in
     --afl) packages+=(afl++) ;;

@@ -8,6 +8,7 @@
 #include "deferred.h"
 #include "msi.h"
 #include "port_state.h"
+#include "tsan_scope.h"
 #include "requests.h"
 #include "spinlocks.h"
 
@@ -78,6 +79,7 @@ extern "C" {
 
 ULONG StorPortInitialize(PVOID Argument1, PVOID Argument2,
                          struct _HW_INITIALIZATION_DATA* HwInitializationData, PVOID HwContext) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortInitialize");
   if (HwInitializationData == nullptr ||
@@ -95,6 +97,7 @@ ULONG StorPortInitialize(PVOID Argument1, PVOID Argument2,
 }
 
 VOID StorPortNotification(SCSI_NOTIFICATION_TYPE NotificationType, PVOID HwDeviceExtension, ...) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   va_list ap;
   va_start(ap, HwDeviceExtension);
@@ -153,6 +156,7 @@ VOID StorPortNotification(SCSI_NOTIFICATION_TYPE NotificationType, PVOID HwDevic
 }
 
 ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDeviceExtension, ...) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortExtendedFunction",
               static_cast<uint64_t>(FunctionCode));
@@ -200,22 +204,26 @@ ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDevi
 BOOLEAN StorPortSynchronizeAccess(PVOID HwDeviceExtension,
                                   PSTOR_SYNCHRONIZED_ACCESS SynchronizedAccessRoutine,
                                   PVOID Context) {
+  MSIRIG_RIG_ENTRY();
   return msirig::sp::SynchronizeAccess(CurrentPortState(), HwDeviceExtension,
                                        SynchronizedAccessRoutine, Context);
 }
 
 VOID StorPortCompleteRequest(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
                              UCHAR SrbStatus) {
+  MSIRIG_RIG_ENTRY();
   msirig::sp::CompleteAllRequests(CurrentPortState(), HwDeviceExtension, PathId, TargetId, Lun,
                                   SrbStatus);
 }
 
 PSTOR_SCATTER_GATHER_LIST StorPortGetScatterGatherList(PVOID HwDeviceExtension,
                                                        PSCSI_REQUEST_BLOCK Srb) {
+  MSIRIG_RIG_ENTRY();
   return msirig::sp::ScatterGatherList(CurrentPortState(), HwDeviceExtension, Srb);
 }
 
 VOID StorPortStallExecution(ULONG Delay) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortStallExecution",
               Delay);
@@ -225,6 +233,7 @@ VOID StorPortStallExecution(ULONG Delay) {
 }
 
 VOID StorPortQuerySystemTime(PLARGE_INTEGER CurrentTime) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   // 100-ns units since 1601; the emulated boot is at 2020-01-01 00:00 UTC.
   constexpr LONGLONG kBoot = 132223104000000000LL;
@@ -232,40 +241,51 @@ VOID StorPortQuerySystemTime(PLARGE_INTEGER CurrentTime) {
 }
 
 VOID StorPortMoveMemory(PVOID WriteBuffer, PVOID ReadBuffer, ULONG Length) {
+  MSIRIG_RIG_ENTRY();
   std::memmove(WriteBuffer, ReadBuffer, Length);
 }
 
 VOID StorPortDebugPrint(ULONG DebugPrintLevel, PCCHAR DebugMessage, ...) {
+  MSIRIG_RIG_ENTRY();
   (void)DebugPrintLevel;
   (void)DebugMessage;
 }
 
 VOID StorPortLogError(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, UCHAR PathId,
                       UCHAR TargetId, UCHAR Lun, ULONG ErrorCode, ULONG UniqueId) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortLogError",
               ErrorCode, UniqueId);
 }
 
 STOR_PHYSICAL_ADDRESS StorPortConvertUlongToPhysicalAddress(ULONG_PTR UlongAddress) {
+  MSIRIG_RIG_ENTRY();
   STOR_PHYSICAL_ADDRESS address;
   address.QuadPart = static_cast<LONGLONG>(UlongAddress);
   return address;
 }
 
-BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete) { return TRUE; }
-BOOLEAN StorPortReady(PVOID HwDeviceExtension) { return TRUE; }
-BOOLEAN StorPortPause(PVOID HwDeviceExtension, ULONG TimeOut) { return TRUE; }
-BOOLEAN StorPortResume(PVOID HwDeviceExtension) { return TRUE; }
+BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete) {
+  MSIRIG_RIG_ENTRY(); return TRUE; }
+BOOLEAN StorPortReady(PVOID HwDeviceExtension) {
+  MSIRIG_RIG_ENTRY(); return TRUE; }
+BOOLEAN StorPortPause(PVOID HwDeviceExtension, ULONG TimeOut) {
+  MSIRIG_RIG_ENTRY(); return TRUE; }
+BOOLEAN StorPortResume(PVOID HwDeviceExtension) {
+  MSIRIG_RIG_ENTRY(); return TRUE; }
 BOOLEAN StorPortDeviceBusy(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
                            ULONG RequestsToComplete) {
+  MSIRIG_RIG_ENTRY();
   return TRUE;
 }
 BOOLEAN StorPortDeviceReady(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun) {
+  MSIRIG_RIG_ENTRY();
   return TRUE;
 }
 
 VOID MsirigNtAssertFailed(const char* Expression, const char* File, ULONG Line) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   char what[256];
   std::snprintf(what, sizeof what, "NT_ASSERT(%s) failed at %s:%u", Expression, File, Line);

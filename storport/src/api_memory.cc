@@ -4,6 +4,7 @@
 #include <new>
 
 #include "port_state.h"
+#include "tsan_scope.h"
 
 using msirig::sp::Adapter;
 using msirig::sp::Callback;
@@ -16,6 +17,7 @@ extern "C" {
 PVOID StorPortGetUncachedExtension(PVOID HwDeviceExtension,
                                    struct _PORT_CONFIGURATION_INFORMATION* ConfigInfo,
                                    ULONG NumberOfBytes) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   Adapter* a = s.FindAdapter(HwDeviceExtension, "StorPortGetUncachedExtension");
   if (a == nullptr) return nullptr;
@@ -39,6 +41,7 @@ PVOID StorPortGetUncachedExtension(PVOID HwDeviceExtension,
 
 STOR_PHYSICAL_ADDRESS StorPortGetPhysicalAddress(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb,
                                                  PVOID VirtualAddress, ULONG* Length) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   STOR_PHYSICAL_ADDRESS result;
   result.QuadPart = 0;
@@ -60,11 +63,13 @@ STOR_PHYSICAL_ADDRESS StorPortGetPhysicalAddress(PVOID HwDeviceExtension, PSCSI_
 }
 
 PVOID StorPortGetVirtualAddress(PVOID HwDeviceExtension, STOR_PHYSICAL_ADDRESS PhysicalAddress) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   return s.memory.ToHost(static_cast<uint64_t>(PhysicalAddress.QuadPart), 1);
 }
 
 PVOID StorPortGetLogicalUnit(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   Adapter* a = s.FindAdapter(HwDeviceExtension, "StorPortGetLogicalUnit");
   if (a == nullptr || s.init_data.SpecificLuExtensionSize == 0) return nullptr;

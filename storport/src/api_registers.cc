@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "port_state.h"
+#include "tsan_scope.h"
 
 using msirig::sp::Adapter;
 using msirig::sp::CurrentPortState;
@@ -75,6 +76,7 @@ extern "C" {
 PVOID StorPortGetDeviceBase(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
                             ULONG SystemIoBusNumber, STOR_PHYSICAL_ADDRESS IoAddress,
                             ULONG NumberOfBytes, BOOLEAN InIoSpace) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   Adapter* a = s.FindAdapter(HwDeviceExtension, "StorPortGetDeviceBase");
   if (a == nullptr) return nullptr;
@@ -95,76 +97,98 @@ PVOID StorPortGetDeviceBase(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
   return nullptr;  // not one of the adapter's assigned ranges
 }
 
-VOID StorPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress) {}
+VOID StorPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress) {
+  MSIRIG_RIG_ENTRY();}
 
 UCHAR StorPortReadRegisterUchar(PVOID h, PUCHAR r) {
+  MSIRIG_RIG_ENTRY();
   return static_cast<UCHAR>(Read(r, 1, "StorPortReadRegisterUchar"));
 }
 USHORT StorPortReadRegisterUshort(PVOID h, PUSHORT r) {
+  MSIRIG_RIG_ENTRY();
   return static_cast<USHORT>(Read(r, 2, "StorPortReadRegisterUshort"));
 }
 ULONG StorPortReadRegisterUlong(PVOID h, PULONG r) {
+  MSIRIG_RIG_ENTRY();
   return static_cast<ULONG>(Read(r, 4, "StorPortReadRegisterUlong"));
 }
 ULONG64 StorPortReadRegisterUlong64(PVOID h, PULONG64 r) {
+  MSIRIG_RIG_ENTRY();
   return Read(r, 8, "StorPortReadRegisterUlong64");
 }
 VOID StorPortWriteRegisterUchar(PVOID h, PUCHAR r, UCHAR v) {
+  MSIRIG_RIG_ENTRY();
   Write(r, 1, v, "StorPortWriteRegisterUchar");
 }
 VOID StorPortWriteRegisterUshort(PVOID h, PUSHORT r, USHORT v) {
+  MSIRIG_RIG_ENTRY();
   Write(r, 2, v, "StorPortWriteRegisterUshort");
 }
 VOID StorPortWriteRegisterUlong(PVOID h, PULONG r, ULONG v) {
+  MSIRIG_RIG_ENTRY();
   Write(r, 4, v, "StorPortWriteRegisterUlong");
 }
 VOID StorPortWriteRegisterUlong64(PVOID h, PULONG64 r, ULONG64 v) {
+  MSIRIG_RIG_ENTRY();
   Write(r, 8, v, "StorPortWriteRegisterUlong64");
 }
 
 VOID StorPortReadRegisterBufferUchar(PVOID h, PUCHAR r, PUCHAR b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
   for (ULONG i = 0; i < n; ++i)
     b[i] = static_cast<UCHAR>(Read(r, 1, "StorPortReadRegisterBufferUchar"));
 }
 VOID StorPortReadRegisterBufferUshort(PVOID h, PUSHORT r, PUSHORT b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
   for (ULONG i = 0; i < n; ++i)
     b[i] = static_cast<USHORT>(Read(r, 2, "StorPortReadRegisterBufferUshort"));
 }
 VOID StorPortReadRegisterBufferUlong(PVOID h, PULONG r, PULONG b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
   for (ULONG i = 0; i < n; ++i)
     b[i] = static_cast<ULONG>(Read(r, 4, "StorPortReadRegisterBufferUlong"));
 }
 VOID StorPortWriteRegisterBufferUchar(PVOID h, PUCHAR r, PUCHAR b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
   for (ULONG i = 0; i < n; ++i) Write(r, 1, b[i], "StorPortWriteRegisterBufferUchar");
 }
 VOID StorPortWriteRegisterBufferUshort(PVOID h, PUSHORT r, PUSHORT b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
   for (ULONG i = 0; i < n; ++i) Write(r, 2, b[i], "StorPortWriteRegisterBufferUshort");
 }
 VOID StorPortWriteRegisterBufferUlong(PVOID h, PULONG r, PULONG b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
   for (ULONG i = 0; i < n; ++i) Write(r, 4, b[i], "StorPortWriteRegisterBufferUlong");
 }
 
 UCHAR StorPortReadPortUchar(PVOID h, PUCHAR p) {
+  MSIRIG_RIG_ENTRY();
   return static_cast<UCHAR>(Read(p, 1, "StorPortReadPortUchar"));
 }
 USHORT StorPortReadPortUshort(PVOID h, PUSHORT p) {
+  MSIRIG_RIG_ENTRY();
   return static_cast<USHORT>(Read(p, 2, "StorPortReadPortUshort"));
 }
 ULONG StorPortReadPortUlong(PVOID h, PULONG p) {
+  MSIRIG_RIG_ENTRY();
   return static_cast<ULONG>(Read(p, 4, "StorPortReadPortUlong"));
 }
 VOID StorPortWritePortUchar(PVOID h, PUCHAR p, UCHAR v) {
+  MSIRIG_RIG_ENTRY();
   Write(p, 1, v, "StorPortWritePortUchar");
 }
 VOID StorPortWritePortUshort(PVOID h, PUSHORT p, USHORT v) {
+  MSIRIG_RIG_ENTRY();
   Write(p, 2, v, "StorPortWritePortUshort");
 }
 VOID StorPortWritePortUlong(PVOID h, PULONG p, ULONG v) {
+  MSIRIG_RIG_ENTRY();
   Write(p, 4, v, "StorPortWritePortUlong");
 }
 
 ULONG StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber,
                          ULONG SlotNumber, PVOID Buffer, ULONG Length) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   Adapter* a = s.FindAdapter(DeviceExtension, "StorPortGetBusData");
   if (a == nullptr || Buffer == nullptr) return 0;
@@ -178,6 +202,7 @@ ULONG StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemI
 
 ULONG StorPortSetBusDataByOffset(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber,
                                  ULONG SlotNumber, PVOID Buffer, ULONG Offset, ULONG Length) {
+  MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   Adapter* a = s.FindAdapter(DeviceExtension, "StorPortSetBusDataByOffset");
   if (a == nullptr || Buffer == nullptr) return 0;

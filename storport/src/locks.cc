@@ -4,12 +4,8 @@
 
 #include "port_state.h"
 
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#include <sanitizer/tsan_interface.h>
-#define MSIRIG_TSAN 1
-#endif
-#endif
+#include "tsan_scope.h"
+
 
 namespace msirig::sp {
 namespace {
@@ -17,7 +13,7 @@ namespace {
 // The modeled locks order memory for ThreadSanitizer exactly as a real lock would (DESIGN.md
 // decision 2): fibers switch with no synchronization, so only these edges order their accesses.
 void AnnotateAcquire(ModeledLock* lock) {
-#ifdef MSIRIG_TSAN
+#if MSIRIG_TSAN_BUILD
   __tsan_acquire(lock);
 #else
   (void)lock;
@@ -25,7 +21,7 @@ void AnnotateAcquire(ModeledLock* lock) {
 }
 
 void AnnotateRelease(ModeledLock* lock) {
-#ifdef MSIRIG_TSAN
+#if MSIRIG_TSAN_BUILD
   __tsan_release(lock);
 #else
   (void)lock;
@@ -91,7 +87,7 @@ void PortState::AcquireLocks(Acquisition acquisition) {
     }
     bool stuck = false;
     while (lock.owner != -1) {
-      if (!scheduler->Spin()) {
+      if (!scheduler->Spin(static_cast<uint32_t>(lock.owner))) {
         stuck = true;
         break;
       }
@@ -169,9 +165,11 @@ void PortState::EnterCallback(Callback callback, Adapter* adapter, uint32_t mess
   top.entry_irql = Cpu().irql;
   trace.Add(Event::kCallbackEnter, CpuIndex(), Cpu().irql, CallbackName(callback), message);
   scheduler->PreemptionPoint(PreemptKind::kCallbackEntry);
+  if (tsan_sees_only_miniport) TsanShowMiniport();
 }
 
 void PortState::LeaveCallback() {
+  if (tsan_sees_only_miniport) TsanHideAgain();
   CpuState& cpu = Cpu();
   const Frame frame = cpu.frames.back();
   if (cpu.held.size() > frame.held_at_entry) {

@@ -66,7 +66,8 @@ const char* CallbackName(Callback callback) {
 PortState::PortState(PortOptions options)
     : verifier(options.verifier_mode),
       scheduler(options.scheduler ? options.scheduler : &own_scheduler),
-      run_dpcs_when_irql_drops(options.run_dpcs_when_irql_drops) {
+      run_dpcs_when_irql_drops(options.run_dpcs_when_irql_drops),
+      tsan_sees_only_miniport(options.tsan_sees_only_miniport) {
   cpus.resize(kMaxCpus);
 }
 
@@ -200,6 +201,7 @@ InlineScheduler* Port::inline_scheduler() {
 }
 uint64_t Port::NowNanoseconds() const { return state_->now_ns; }
 uint64_t Port::TraceHash() const { return state_->trace.hash(); }
+uint64_t Port::TraceEvents() const { return state_->trace.count(); }
 std::string Port::TraceTail(size_t events) const { return state_->trace.Tail(events); }
 
 }  // namespace msirig::sp

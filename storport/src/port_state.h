@@ -206,6 +206,7 @@ struct PortState {
   PhysicalMemory memory;
   uint64_t now_ns = 0;
   bool run_dpcs_when_irql_drops;
+  bool tsan_sees_only_miniport;
   OsVersion os_version = OsVersion::kWin10;  // the machine's: the first adapter's platform
 
   // The miniport, as StorPortInitialize registered it.

@@ -1,6 +1,7 @@
 // Request flow: the class-driver side builds an SRB, Storport calls HwBuildIo then HwStartIo,
 // the miniport completes it exactly once (SPEC 4; SDV StorPortBuildIo, StorPortStatusPending).
 #include "requests.h"
+#include "tsan_scope.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -17,6 +18,7 @@ constexpr uint8_t kSrbExtensionFill = 0xCD;
 }  // namespace
 
 void RetireRequest(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_status) {
+  TsanIgnoreScope rig_side;  // the class driver takes the buffer back
   SCSI_REQUEST_BLOCK& srb = *record.srb;
   CompletedRequest done;
   done.tag = record.tag;
@@ -37,6 +39,7 @@ void RetireRequest(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_st
 uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
+  auto ignore = std::make_unique<TsanIgnoreScope>();  // the class driver builds the request
   RequestRecord record;
   record.tag = a.next_tag++;
   record.srb = std::make_unique<SCSI_REQUEST_BLOCK>();
@@ -77,6 +80,7 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   record.with_miniport = true;  // from HwBuildIo on, until it completes
   record.timer_start_ns = s.now_ns;
   a.requests.emplace(key, std::move(record));
+  ignore.reset();  // what follows is the miniport's
   s.trace.Add(Event::kRequestSubmit, s.CpuIndex(), s.Cpu().irql, "srb", tag, spec.cdb[0]);
 
   s.scheduler->PreemptionPoint(PreemptKind::kStorPortCall);

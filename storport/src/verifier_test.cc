@@ -434,7 +434,8 @@ INSTANTIATE_TEST_SUITE_P(Rules, EveryRule, ::testing::ValuesIn(Cases()),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(RuleTable, EveryRuleHasACaseAndAUniqueId) {
-  std::set<Rule> covered;
+  // The executor's own oracles break and pass in fuzz/src/executor_test.cc.
+  std::set<Rule> covered = {Rule::kDataCorruption, Rule::kInterruptCauseUnserviced};
   for (const RuleCase& c : Cases()) {
     covered.insert(c.rule);
     EXPECT_EQ(RuleId(c.rule), c.name);

@@ -30,6 +30,9 @@ struct PortOptions {
   // Run a CPU's queued DPCs as soon as its IRQL drops below DISPATCH_LEVEL, as Windows does.
   // The executor turns this off to choose when DPCs run.
   bool run_dpcs_when_irql_drops = true;
+  // Set by an executor that runs all rig code inside ThreadSanitizer ignore scopes: the port then
+  // reopens TSan's view for exactly the miniport's callbacks.
+  bool tsan_sees_only_miniport = false;
 };
 
 enum class AdapterState : uint8_t {
@@ -152,6 +155,7 @@ class Port {
   size_t LocksHeld(uint32_t cpu) const;
   // The rolling hash of every event so far, and the last `events` events as text.
   uint64_t TraceHash() const;
+  uint64_t TraceEvents() const;
   std::string TraceTail(size_t events) const;
   Verifier& verifier();
   Scheduler& scheduler();

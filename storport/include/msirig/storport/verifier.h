@@ -59,9 +59,14 @@ class Verifier {
   }
 
   VerifierMode mode() const { return mode_; }
+  void set_mode(VerifierMode mode) { mode_ = mode; }
   const std::vector<Violation>& violations() const { return violations_; }
   bool Saw(Rule rule) const;
   void Clear() { violations_.clear(); }
+  // Forgets the violations recorded after the first `count`.
+  void TruncateTo(size_t count) {
+    if (violations_.size() > count) violations_.resize(count);
+  }
 
  private:
   VerifierMode mode_;
