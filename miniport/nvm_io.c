@@ -1,0 +1,421 @@
+/*
+ * nvm_io.c - the request path: HwBuildIo translates SCSI to NVMe (NVM Express SCSI
+ * Translation Reference 1.5 for the mapping) and answers the commands the controller has no
+ * counterpart for; HwStartIo submits to an I/O queue under that queue's lock.
+ */
+#include "nvm_miniport.h"
+
+#define NVM_NSID 1 /* LUN 0 is namespace 1 */
+
+static VOID NvmCompleteNow(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb,
+                           _In_ UCHAR SrbStatus) {
+  if (SrbStatus != 0) {
+    Srb->SrbStatus = SrbStatus;
+  }
+  StorPortNotification(RequestComplete, Adapter, Srb);
+}
+
+_Use_decl_annotations_
+VOID NvmSetSense(PSCSI_REQUEST_BLOCK Srb, UCHAR SenseKey, UCHAR Asc) {
+  PUCHAR sense = (PUCHAR)Srb->SenseInfoBuffer;
+  Srb->ScsiStatus = SCSISTAT_CHECK_CONDITION;
+  if (sense == NULL || Srb->SenseInfoBufferLength < 14 ||
+      (Srb->SrbFlags & SRB_FLAGS_DISABLE_AUTOSENSE) != 0) {
+    Srb->SrbStatus = SRB_STATUS_ERROR;
+    return;
+  }
+  NvmZeroMemory(sense, Srb->SenseInfoBufferLength);
+  sense[0] = SCSI_SENSE_ERRORCODE_FIXED_CURRENT;
+  sense[2] = SenseKey;
+  sense[7] = (UCHAR)(NvmMin(Srb->SenseInfoBufferLength, 18) - 8); /* additional length */
+  sense[12] = Asc;
+  Srb->SrbStatus = SRB_STATUS_ERROR | SRB_STATUS_AUTOSENSE_VALID;
+}
+
+/* NVMe 4.6.1 status to SRB status and sense (SCSI translation reference, 6.1). */
+_Use_decl_annotations_
+VOID NvmTranslateStatus(PSCSI_REQUEST_BLOCK Srb, USHORT Status) {
+  UCHAR sct = NVME_CQE_SCT(Status);
+  UCHAR sc = NVME_CQE_SC(Status);
+
+  if (sct == NVME_SCT_GENERIC) {
+    switch (sc) {
+      case NVME_SC_SUCCESS:
+        Srb->ScsiStatus = SCSISTAT_GOOD;
+        Srb->SrbStatus = SRB_STATUS_SUCCESS;
+        return;
+      case NVME_SC_LBA_OUT_OF_RANGE:
+        NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_BLOCK);
+        return;
+      case NVME_SC_INVALID_OPCODE:
+      case NVME_SC_INVALID_FIELD:
+        NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_INVALID_CDB);
+        return;
+      case NVME_SC_INVALID_NAMESPACE:
+        NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_INVALID_LUN);
+        return;
+      case NVME_SC_ABORT_REQUESTED:
+      case NVME_SC_ABORTED_SQ_DELETION:
+        Srb->SrbStatus = SRB_STATUS_ABORTED;
+        return;
+      case NVME_SC_DATA_TRANSFER_ERROR:
+        NvmSetSense(Srb, SCSI_SENSE_HARDWARE_ERROR, 0);
+        return;
+      default:
+        break;
+    }
+  } else if (sct == NVME_SCT_MEDIA) {
+    NvmSetSense(Srb, SCSI_SENSE_MEDIUM_ERROR, 0);
+    return;
+  }
+  NvmSetSense(Srb, SCSI_SENSE_ABORTED_COMMAND, 0);
+}
+
+/* --- commands answered by the driver ------------------------------------------------------ */
+
+static ULONG NvmBigEndian16(_In_reads_(2) const UCHAR* p) { return ((ULONG)p[0] << 8) | p[1]; }
+static ULONG NvmBigEndian32(_In_reads_(4) const UCHAR* p) {
+  return ((ULONG)p[0] << 24) | ((ULONG)p[1] << 16) | ((ULONG)p[2] << 8) | p[3];
+}
+static ULONG64 NvmBigEndian64(_In_reads_(8) const UCHAR* p) {
+  return ((ULONG64)NvmBigEndian32(p) << 32) | NvmBigEndian32(p + 4);
+}
+static VOID NvmPutBigEndian32(_Out_writes_(4) PUCHAR p, _In_ ULONG v) {
+  p[0] = (UCHAR)(v >> 24);
+  p[1] = (UCHAR)(v >> 16);
+  p[2] = (UCHAR)(v >> 8);
+  p[3] = (UCHAR)v;
+}
+
+/* Copies a built response into the data buffer, as much as both lengths allow. */
+static UCHAR NvmReturnData(_In_ PSCSI_REQUEST_BLOCK Srb, _In_reads_bytes_(Length) const UCHAR* Data,
+                           _In_ ULONG Length, _In_ ULONG AllocationLength) {
+  ULONG n = NvmMin(NvmMin(Length, AllocationLength), Srb->DataTransferLength);
+  if (n > 0 && Srb->DataBuffer == NULL) {
+    return SRB_STATUS_INVALID_REQUEST;
+  }
+  if (n > 0) {
+    NvmCopyMemory(Srb->DataBuffer, Data, n);
+  }
+  Srb->DataTransferLength = n;
+  Srb->ScsiStatus = SCSISTAT_GOOD;
+  return SRB_STATUS_SUCCESS;
+}
+
+static VOID NvmPadCopy(_Out_writes_(Length) PUCHAR Destination, _In_reads_(Length) const UCHAR* Source,
+                       _In_ ULONG Length) {
+  ULONG i;
+  for (i = 0; i < Length; i++) {
+    Destination[i] = (Source[i] >= 0x20 && Source[i] < 0x7F) ? Source[i] : ' ';
+  }
+}
+
+static UCHAR NvmInquiry(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb) {
+  UCHAR data[64];
+  const UCHAR* cdb = Srb->Cdb;
+  ULONG allocation = NvmBigEndian16(&cdb[3]);
+  static const UCHAR vendor[8] = {'N', 'V', 'M', 'e', ' ', ' ', ' ', ' '};
+
+  NvmZeroMemory(data, sizeof(data));
+  if ((cdb[1] & 1) == 0) {
+    if (cdb[2] != 0) {
+      NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_INVALID_CDB);
+      return Srb->SrbStatus;
+    }
+    data[0] = DIRECT_ACCESS_DEVICE;
+    data[2] = 0x06; /* SPC-4 */
+    data[3] = 0x02; /* response data format 2 */
+    data[4] = INQUIRYDATABUFFERSIZE - 5;
+    data[7] = 0x02; /* CmdQue */
+    NvmCopyMemory(&data[8], vendor, sizeof(vendor));
+    NvmPadCopy(&data[16], Adapter->Model, 16);
+    NvmPadCopy(&data[32], Adapter->Firmware, 4);
+    return NvmReturnData(Srb, data, INQUIRYDATABUFFERSIZE, allocation);
+  }
+  switch (cdb[2]) {
+    case 0x00: /* supported VPD pages */
+      data[3] = 2;
+      data[4] = 0x00;
+      data[5] = 0x80;
+      return NvmReturnData(Srb, data, 6, allocation);
+    case 0x80: /* unit serial number */
+      data[1] = 0x80;
+      data[3] = sizeof(Adapter->Serial);
+      NvmPadCopy(&data[4], Adapter->Serial, sizeof(Adapter->Serial));
+      return NvmReturnData(Srb, data, 4 + sizeof(Adapter->Serial), allocation);
+    default:
+      NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_INVALID_CDB);
+      return Srb->SrbStatus;
+  }
+}
+
+static UCHAR NvmReadCapacity(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb,
+                             _In_ BOOLEAN Sixteen) {
+  UCHAR data[32];
+  ULONG64 last = Adapter->NamespaceBlocks - 1;
+
+  NvmZeroMemory(data, sizeof(data));
+  if (!Sixteen) {
+    NvmPutBigEndian32(&data[0], last > 0xFFFFFFFFULL ? 0xFFFFFFFFUL : (ULONG)last);
+    NvmPutBigEndian32(&data[4], Adapter->BlockSize);
+    return NvmReturnData(Srb, data, 8, 8);
+  }
+  NvmPutBigEndian32(&data[0], (ULONG)(last >> 32));
+  NvmPutBigEndian32(&data[4], (ULONG)last);
+  NvmPutBigEndian32(&data[8], Adapter->BlockSize);
+  return NvmReturnData(Srb, data, 32, NvmBigEndian32(&Srb->Cdb[10]));
+}
+
+static UCHAR NvmReportLuns(_In_ PSCSI_REQUEST_BLOCK Srb) {
+  UCHAR data[16];
+  NvmZeroMemory(data, sizeof(data));
+  NvmPutBigEndian32(&data[0], 8); /* one LUN: 0 */
+  return NvmReturnData(Srb, data, sizeof(data), NvmBigEndian32(&Srb->Cdb[6]));
+}
+
+static UCHAR NvmModeSense(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb) {
+  UCHAR data[4];
+  NvmZeroMemory(data, sizeof(data));
+  data[0] = 3; /* header only: no block descriptor, no pages */
+  UNREFERENCED_PARAMETER(Adapter);
+  return NvmReturnData(Srb, data, sizeof(data), Srb->Cdb[4]);
+}
+
+/* --- reads, writes, flush --------------------------------------------------------------- */
+
+/* 4.3: PRP1 may start anywhere (dword aligned); every later entry is a whole page. Built from
+ * the scatter/gather list whatever its shape; a list PRPs cannot express is refused. */
+static BOOLEAN NvmBuildPrps(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb,
+                            _In_ ULONG Bytes) {
+  PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
+  PSTOR_SCATTER_GATHER_LIST sg = StorPortGetScatterGatherList(Adapter, Srb);
+  ULONG remaining = Bytes;
+  ULONG element;
+  ULONG64 address;
+  ULONG length;
+  ULONG chunk;
+
+  extension->PrpCount = 0;
+  if (sg == NULL) {
+    return FALSE;
+  }
+  for (element = 0; element < sg->NumberOfElements && remaining > 0; element++) {
+    address = (ULONG64)sg->List[element].PhysicalAddress.QuadPart;
+    length = NvmMin(sg->List[element].Length, remaining);
+    if ((address & 3) != 0 || (extension->PrpCount > 0 && (address & NVME_PAGE_MASK) != 0)) {
+      return FALSE;
+    }
+    while (length > 0) {
+      if (extension->PrpCount >= NVM_MAX_PRPS) {
+        return FALSE;
+      }
+      chunk = NvmMin(length, (ULONG)(NVME_PAGE_SIZE - (address & NVME_PAGE_MASK)));
+      extension->Prps[extension->PrpCount++] = address;
+      address += chunk;
+      length -= chunk;
+      remaining -= chunk;
+    }
+    /* An element that ends inside a page must be the last one. */
+    if (remaining > 0 && (address & NVME_PAGE_MASK) != 0) {
+      return FALSE;
+    }
+  }
+  return remaining == 0 && extension->PrpCount > 0;
+}
+
+static UCHAR NvmBuildReadWrite(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb,
+                               _In_ BOOLEAN Write, _In_ ULONG64 Lba, _In_ ULONG Blocks) {
+  PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
+  PNVME_COMMAND command = &extension->Command;
+  ULONG bytes;
+
+  if (Blocks == 0) {
+    Srb->DataTransferLength = 0;
+    return SRB_STATUS_SUCCESS; /* SBC: a transfer length of zero transfers nothing */
+  }
+  if (Blocks > NVM_MAX_TRANSFER_BYTES / Adapter->BlockSize) {
+    NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_INVALID_CDB);
+    return Srb->SrbStatus;
+  }
+  if (Lba >= Adapter->NamespaceBlocks || Blocks > Adapter->NamespaceBlocks - Lba) {
+    NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_BLOCK);
+    return Srb->SrbStatus;
+  }
+  bytes = Blocks * Adapter->BlockSize;
+  if (bytes > Srb->DataTransferLength || !NvmBuildPrps(Adapter, Srb, bytes)) {
+    return SRB_STATUS_INVALID_REQUEST;
+  }
+  command->Opcode = Write ? NVME_NVM_WRITE : NVME_NVM_READ;
+  command->Nsid = NVM_NSID;
+  command->Prp1 = extension->Prps[0];
+  command->Cdw10 = (ULONG)Lba;
+  command->Cdw11 = (ULONG)(Lba >> 32);
+  command->Cdw12 = Blocks - 1; /* 6.9/6.15: NLB is 0's based */
+  Srb->DataTransferLength = bytes;
+  return SRB_STATUS_PENDING;
+}
+
+/* Returns SRB_STATUS_PENDING when an NVMe command was built for HwStartIo, else the status the
+ * request completes with now. */
+static UCHAR NvmTranslateCdb(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb) {
+  PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
+  const UCHAR* cdb = Srb->Cdb;
+
+  switch (cdb[0]) {
+    case SCSIOP_READ:
+    case SCSIOP_WRITE:
+      if (Srb->CdbLength < 10) {
+        break;
+      }
+      return NvmBuildReadWrite(Adapter, Srb, cdb[0] == SCSIOP_WRITE, NvmBigEndian32(&cdb[2]),
+                               NvmBigEndian16(&cdb[7]));
+    case SCSIOP_READ16:
+    case SCSIOP_WRITE16:
+      if (Srb->CdbLength < 16) {
+        break;
+      }
+      return NvmBuildReadWrite(Adapter, Srb, cdb[0] == SCSIOP_WRITE16, NvmBigEndian64(&cdb[2]),
+                               NvmBigEndian32(&cdb[10]));
+    case SCSIOP_SYNCHRONIZE_CACHE:
+    case SCSIOP_SYNCHRONIZE_CACHE16:
+      extension->Command.Opcode = NVME_NVM_FLUSH; /* 6.8 */
+      extension->Command.Nsid = NVM_NSID;
+      Srb->DataTransferLength = 0;
+      return SRB_STATUS_PENDING;
+    case SCSIOP_INQUIRY:
+      return NvmInquiry(Adapter, Srb);
+    case SCSIOP_READ_CAPACITY:
+      return NvmReadCapacity(Adapter, Srb, FALSE);
+    case SCSIOP_SERVICE_ACTION_IN16:
+      if ((cdb[1] & 0x1F) == SERVICE_ACTION_READ_CAPACITY16) {
+        return NvmReadCapacity(Adapter, Srb, TRUE);
+      }
+      break;
+    case SCSIOP_REPORT_LUNS:
+      return NvmReportLuns(Srb);
+    case SCSIOP_MODE_SENSE:
+      return NvmModeSense(Adapter, Srb);
+    case SCSIOP_TEST_UNIT_READY:
+    case SCSIOP_START_STOP_UNIT:
+    case SCSIOP_VERIFY:
+      Srb->DataTransferLength = 0;
+      Srb->ScsiStatus = SCSISTAT_GOOD;
+      return SRB_STATUS_SUCCESS;
+    default:
+      break;
+  }
+  NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_ILLEGAL_COMMAND);
+  return Srb->SrbStatus;
+}
+
+/* DISPATCH_LEVEL, no lock: everything that needs no shared state. FALSE = completed here. */
+_Use_decl_annotations_
+BOOLEAN NvmHwBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
+  PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)DeviceExtension;
+  PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
+  UCHAR status;
+
+  NvmZeroMemory(&extension->Command, sizeof(extension->Command));
+  extension->Next = NULL;
+  extension->PrpCount = 0;
+  extension->QueueIndex = 0;
+  extension->Cid = 0;
+
+  switch (Srb->Function) {
+    case SRB_FUNCTION_EXECUTE_SCSI:
+      break;
+    case SRB_FUNCTION_RESET_BUS:
+    case SRB_FUNCTION_RESET_DEVICE:
+    case SRB_FUNCTION_RESET_LOGICAL_UNIT:
+    case SRB_FUNCTION_FLUSH:
+    case SRB_FUNCTION_SHUTDOWN:
+      NvmCompleteNow(adapter, Srb, SRB_STATUS_SUCCESS);
+      return FALSE;
+    default:
+      NvmCompleteNow(adapter, Srb, SRB_STATUS_INVALID_REQUEST);
+      return FALSE;
+  }
+  if (Srb->PathId != 0 || Srb->TargetId != 0 || Srb->Lun != 0) {
+    NvmCompleteNow(adapter, Srb,
+                   Srb->PathId != 0     ? SRB_STATUS_INVALID_PATH_ID
+                   : Srb->TargetId != 0 ? SRB_STATUS_INVALID_TARGET_ID
+                                        : SRB_STATUS_INVALID_LUN);
+    return FALSE;
+  }
+  status = NvmTranslateCdb(adapter, Srb);
+  if (status != SRB_STATUS_PENDING) {
+    NvmCompleteNow(adapter, Srb, status);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* DISPATCH_LEVEL holding StartIoLock: choose a queue, then take its lock for the slot, the SQ
+ * entry and the doorbell (SPEC.md 5: a doorbell rung outside the lock races the ISR). */
+_Use_decl_annotations_
+BOOLEAN NvmHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
+  PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)DeviceExtension;
+  PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
+  PNVM_QUEUE queue;
+  NVM_LOCK lock;
+  ULONG index;
+  ULONG slot;
+  ULONG generation;
+  UCHAR status = SRB_STATUS_PENDING;
+  PULONG64 list;
+  ULONG i;
+
+  if (adapter->IoQueueCount == 0) {
+    NvmCompleteNow(adapter, Srb, SRB_STATUS_NO_HBA);
+    return TRUE;
+  }
+  index = 1 + adapter->NextQueue % adapter->IoQueueCount;
+  adapter->NextQueue++;
+  queue = &adapter->Queues[index];
+
+  NvmAcquireQueueLock(adapter, queue, &lock);
+  if (adapter->State != NvmStateRunning || !queue->Created) {
+    status = adapter->State == NvmStateRemoved || adapter->State == NvmStateFailed
+                 ? SRB_STATUS_NO_HBA
+                 : SRB_STATUS_BUSY;
+  } else {
+    for (slot = 0; slot < (ULONG)(queue->Depth - 1); slot++) {
+      if (queue->Slots[slot] == NULL) {
+        break;
+      }
+    }
+    if (slot >= (ULONG)(queue->Depth - 1)) {
+      status = SRB_STATUS_BUSY; /* Storport retries busy requests */
+    }
+  }
+  if (status != SRB_STATUS_PENDING) {
+    NvmReleaseQueueLock(adapter, &lock);
+    NvmCompleteNow(adapter, Srb, status);
+    return TRUE;
+  }
+
+  generation = queue->NextGeneration++;
+  extension->QueueIndex = (USHORT)index;
+  extension->Cid = (USHORT)(((generation << NVM_CID_SLOT_BITS) | slot) & 0xFFFF);
+  extension->Command.Cid = extension->Cid;
+  if (extension->PrpCount == 2) {
+    extension->Command.Prp2 = extension->Prps[1];
+  } else if (extension->PrpCount > 2) {
+    list = (PULONG64)(queue->PrpLists + slot * NVM_PRP_LIST_BYTES);
+    for (i = 1; i < extension->PrpCount; i++) {
+      list[i - 1] = extension->Prps[i];
+    }
+    extension->Command.Prp2 =
+        (ULONG64)queue->PrpListsPhysical.QuadPart + slot * NVM_PRP_LIST_BYTES;
+  }
+  queue->Slots[slot] = Srb;
+  queue->SlotCid[slot] = extension->Cid;
+  queue->Outstanding++;
+  NvmCopyMemory(&queue->Sq[queue->SqTail], &extension->Command, sizeof(NVME_COMMAND));
+  queue->SqTail = (USHORT)((queue->SqTail + 1) % queue->Depth);
+  StorPortWriteRegisterUlong(adapter, queue->SqDoorbell, queue->SqTail);
+  NvmReleaseQueueLock(adapter, &lock);
+
+  NvmArmTimer(adapter);
+  return TRUE;
+}

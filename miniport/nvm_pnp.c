@@ -1,0 +1,179 @@
+/*
+ * nvm_pnp.c - adapter control (stop, restart, surprise removal), bus reset after a timeout,
+ * controller fatal status and a device that has gone away. Every routine here runs with every
+ * queue lock held (HwAdapterControl stop/restart: InterruptLock; HwResetBus and HwTimer in half
+ * duplex: StartIoLock and InterruptLock), so it touches the queues directly; the requests it
+ * finishes go through the same done lists and DPCs as normal completions, exactly once.
+ */
+#include "nvm_miniport.h"
+
+/* Finishes every command the controller still owns with SrbStatus. Its slot's CID is retired
+ * with it, so a completion that turns up later (7.3.2 says none should; a faulty device may)
+ * matches nothing. */
+_Use_decl_annotations_
+VOID NvmAbortOutstanding(PNVM_ADAPTER_EXTENSION Adapter, UCHAR SrbStatus) {
+  PNVM_QUEUE queue;
+  PSCSI_REQUEST_BLOCK srb;
+  ULONG q;
+  ULONG slot;
+
+  for (q = 1; q <= NVM_MAX_IO_QUEUES; q++) {
+    queue = &Adapter->Queues[q];
+    for (slot = 0; slot < NVM_IO_QUEUE_DEPTH; slot++) {
+      srb = queue->Slots[slot];
+      if (srb == NULL) {
+        continue;
+      }
+      queue->Slots[slot] = NULL;
+      srb->ScsiStatus = SCSISTAT_GOOD;
+      srb->DataTransferLength = 0;
+      NvmQueueDone(queue, srb, SrbStatus);
+    }
+    queue->Outstanding = 0;
+  }
+}
+
+static VOID NvmReapAll(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
+  ULONG q;
+  for (q = 1; q <= NVM_MAX_IO_QUEUES; q++) {
+    (VOID)NvmDrainCompletionQueue(Adapter, &Adapter->Queues[q]);
+  }
+}
+
+static VOID NvmHandOffAll(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
+  ULONG q;
+  for (q = 1; q <= NVM_MAX_IO_QUEUES; q++) {
+    NvmHandOff(Adapter, &Adapter->Queues[q]);
+  }
+}
+
+static VOID NvmForgetQueues(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
+  ULONG q;
+  for (q = 0; q <= NVM_MAX_IO_QUEUES; q++) {
+    Adapter->Queues[q].Created = FALSE;
+  }
+}
+
+/* The device reads all ones: completions already in host memory still count, everything else
+ * fails with SRB_STATUS_NO_HBA, and nothing touches the device again. */
+_Use_decl_annotations_
+BOOLEAN NvmDeviceGone(PNVM_ADAPTER_EXTENSION Adapter) {
+  NvmReapAll(Adapter);
+  NvmAbortOutstanding(Adapter, SRB_STATUS_NO_HBA);
+  Adapter->State = NvmStateRemoved;
+  NvmHandOffAll(Adapter);
+  NvmForgetQueues(Adapter);
+  return TRUE;
+}
+
+static BOOLEAN NvmRegistersGone(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
+  return NvmReadRegister(Adapter, FIELD_OFFSET(NVME_CONTROLLER_REGISTERS, CSTS)) ==
+         NVME_REGISTER_GONE;
+}
+
+/* 7.3.2 controller reset: take what completed, fail the rest with SRB_STATUS_BUS_RESET (the
+ * class driver retries it), CC.EN 1 -> 0 -> 1, recreate the I/O queues on the same messages.
+ * Covers timeouts (lost completions, stale phase tags) and CSTS.CFS. */
+_Use_decl_annotations_
+BOOLEAN NvmResetController(PNVM_ADAPTER_EXTENSION Adapter) {
+  BOOLEAN ok;
+
+  if (NvmRegistersGone(Adapter)) {
+    return NvmDeviceGone(Adapter);
+  }
+  Adapter->State = NvmStateResetting;
+  NvmReapAll(Adapter);
+  NvmAbortOutstanding(Adapter, SRB_STATUS_BUS_RESET);
+  ok = NvmEnableController(Adapter) && NvmCreateIoQueues(Adapter, TRUE, FALSE);
+  if (!ok) {
+    if (NvmRegistersGone(Adapter)) {
+      return NvmDeviceGone(Adapter);
+    }
+    NvmForgetQueues(Adapter);
+    Adapter->State = NvmStateFailed;
+  }
+  NvmHandOffAll(Adapter);
+  return ok;
+}
+
+/* Storport calls this when a request timed out (or on SRB_FUNCTION_RESET_BUS). */
+_Use_decl_annotations_
+BOOLEAN NvmHwResetBus(PVOID DeviceExtension, ULONG PathId) {
+  PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)DeviceExtension;
+  UNREFERENCED_PARAMETER(PathId);
+
+  switch (adapter->State) {
+    case NvmStateRunning:
+    case NvmStateFailed:
+      return NvmResetController(adapter);
+    default:
+      /* Stopped or removed: nothing is with the controller. Initializing: no I/O yet. */
+      NvmAbortOutstanding(adapter, SRB_STATUS_BUS_RESET);
+      NvmHandOffAll(adapter);
+      return TRUE;
+  }
+}
+
+static VOID NvmStopAdapter(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
+  if (Adapter->State == NvmStateRemoved) {
+    return;
+  }
+  if (NvmRegistersGone(Adapter)) {
+    (VOID)NvmDeviceGone(Adapter);
+    return;
+  }
+  NvmReapAll(Adapter);
+  NvmAbortOutstanding(Adapter, SRB_STATUS_BUS_RESET);
+  Adapter->State = NvmStateStopped;
+  /* 7.6.2: shutdown notification, then disable, so no interrupt or DMA follows. */
+  NvmShutdownController(Adapter);
+  (VOID)NvmDisableController(Adapter);
+  NvmForgetQueues(Adapter);
+  NvmHandOffAll(Adapter);
+}
+
+static BOOLEAN NvmRestartAdapter(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
+  if (Adapter->State != NvmStateStopped) {
+    return Adapter->State == NvmStateRunning;
+  }
+  if (NvmEnableController(Adapter) && NvmCreateIoQueues(Adapter, TRUE, FALSE)) {
+    return TRUE;
+  }
+  if (NvmRegistersGone(Adapter)) {
+    (VOID)NvmDeviceGone(Adapter);
+  } else {
+    NvmForgetQueues(Adapter);
+    Adapter->State = NvmStateFailed;
+  }
+  return FALSE;
+}
+
+_Use_decl_annotations_
+SCSI_ADAPTER_CONTROL_STATUS NvmHwAdapterControl(PVOID DeviceExtension,
+                                                SCSI_ADAPTER_CONTROL_TYPE ControlType,
+                                                PVOID Parameters) {
+  PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)DeviceExtension;
+  PSCSI_SUPPORTED_CONTROL_TYPE_LIST list;
+  ULONG type;
+
+  switch (ControlType) {
+    case ScsiQuerySupportedControlTypes:
+      list = (PSCSI_SUPPORTED_CONTROL_TYPE_LIST)Parameters;
+      if (list == NULL) {
+        return ScsiAdapterControlUnsuccessful;
+      }
+      for (type = 0; type < list->MaxControlType; type++) {
+        list->SupportedTypeList[type] = type == ScsiQuerySupportedControlTypes ||
+                                        type == ScsiStopAdapter || type == ScsiRestartAdapter;
+      }
+      return ScsiAdapterControlSuccess;
+    case ScsiStopAdapter: /* DIRQL, InterruptLock held */
+      NvmStopAdapter(adapter);
+      return ScsiAdapterControlSuccess;
+    case ScsiRestartAdapter: /* DIRQL, InterruptLock held */
+      return NvmRestartAdapter(adapter) ? ScsiAdapterControlSuccess
+                                        : ScsiAdapterControlUnsuccessful;
+    default:
+      return ScsiAdapterControlUnsuccessful;
+  }
+}

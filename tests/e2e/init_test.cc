@@ -1,0 +1,105 @@
+// Initialization on every interrupt configuration the platform can produce, in both
+// synchronization modes, followed by I/O whose data must round-trip.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "e2e_world.h"
+
+namespace msirig::e2e {
+namespace {
+
+struct InitCase {
+  const char* name;
+  sp::OsVersion os;
+  sp::InterruptKind kind;
+  uint32_t granted;
+  const char* parameters;
+};
+
+std::string CaseName(const testing::TestParamInfo<InitCase>& info) { return info.param.name; }
+
+class InitTest : public testing::TestWithParam<InitCase> {};
+
+TEST_P(InitTest, StartsAndRoundTripsDataOnEveryQueueWithoutAFinding) {
+  const InitCase& c = GetParam();
+  WorldConfig config = DefaultConfig();
+  config.platform.os_version = c.os;
+  config.platform.interrupt_kind = c.kind;
+  config.platform.messages_requested = 32;
+  config.platform.messages_granted = c.granted;
+  config.platform.driver_parameter = c.parameters;
+  E2eWorld world(config);
+  ASSERT_TRUE(world.Start()) << world.EndOfRunFindings(0);
+  EXPECT_EQ(world.port().ConnectedMessages(world.adapter()),
+            sp::Normalize(config.platform).messages_granted);
+
+  // Enough requests to land on every I/O queue a driver may spread them over.
+  const uint32_t bs = world.block_size();
+  uint64_t submitted = 0;
+  for (uint32_t i = 0; i < 12; ++i) {
+    const auto done = world.Execute(cdb::Write10(i * 16, Pattern(i * 16, 8, bs, i), bs));
+    ++submitted;
+    EXPECT_EQ(done.srb_status & 0x3F, SRB_STATUS_SUCCESS) << "write " << i;
+  }
+  for (uint32_t i = 0; i < 12; ++i) {
+    const auto done = world.Execute(cdb::Read10(i * 16, 8, bs));
+    ++submitted;
+    ASSERT_EQ(done.srb_status & 0x3F, SRB_STATUS_SUCCESS) << "read " << i;
+    EXPECT_EQ(done.data, Pattern(i * 16, 8, bs, i)) << "read " << i;
+  }
+  const std::string findings = world.EndOfRunFindings(submitted);
+  EXPECT_TRUE(findings.empty()) << findings;
+}
+
+// clang-format off
+INSTANTIATE_TEST_SUITE_P(Messages, InitTest, testing::Values(
+    InitCase{"MsiX0Granted", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 0, ""},
+    InitCase{"MsiX1", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 1, ""},
+    InitCase{"MsiX2", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 2, ""},
+    InitCase{"MsiX3", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 3, "IoQueues=4"},
+    InitCase{"MsiX4", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 4, ""},
+    InitCase{"MsiX8", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 8, "IoQueues=7"},
+    InitCase{"MsiX32", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 32, "IoQueues=16"},
+    InitCase{"MsiX1SyncAll", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 1, "SyncMode=All"},
+    InitCase{"MsiX3SyncAll", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 3, "SyncMode=All;IoQueues=4"},
+    InitCase{"MsiX8SyncAll", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 8, "SyncMode=All"},
+    InitCase{"MsiX32SyncAll", sp::OsVersion::kWin10, sp::InterruptKind::kMsiX, 32, "SyncMode=All;IoQueues=16"},
+    InitCase{"Msi0Granted", sp::OsVersion::kWin10, sp::InterruptKind::kMsi, 0, ""},
+    InitCase{"Msi1", sp::OsVersion::kWin10, sp::InterruptKind::kMsi, 1, ""},
+    InitCase{"Msi2", sp::OsVersion::kWin10, sp::InterruptKind::kMsi, 2, ""},
+    InitCase{"Msi3BecomesOne", sp::OsVersion::kWin10, sp::InterruptKind::kMsi, 3, ""},
+    InitCase{"Msi4", sp::OsVersion::kWin10, sp::InterruptKind::kMsi, 4, "IoQueues=8"},
+    InitCase{"Msi8", sp::OsVersion::kWin10, sp::InterruptKind::kMsi, 8, ""},
+    InitCase{"Msi32", sp::OsVersion::kWin10, sp::InterruptKind::kMsi, 32, "IoQueues=16"},
+    InitCase{"Msi8SyncAll", sp::OsVersion::kWin10, sp::InterruptKind::kMsi, 8, "SyncMode=All"},
+    InitCase{"MsiUnavailableLineBased", sp::OsVersion::kWin10, sp::InterruptKind::kLineBased, 0, "IoQueues=3"},
+    InitCase{"MsiNotImplementedPreVista", sp::OsVersion::kServer2003, sp::InterruptKind::kMsiX, 8, ""},
+    InitCase{"Vista", sp::OsVersion::kVista, sp::InterruptKind::kMsi, 2, ""}),
+    CaseName);
+// clang-format on
+
+TEST(InitFaults, PassiveInitializationUnsupportedStillServesIoWithoutDpcs) {
+  WorldConfig config = DefaultConfig();
+  config.platform.faults.passive_init_unsupported = true;
+  E2eWorld world(config);
+  ASSERT_TRUE(world.Start()) << world.EndOfRunFindings(0);
+  const uint32_t bs = world.block_size();
+  EXPECT_EQ(world.Execute(cdb::Write10(7, Pattern(7, 4, bs, 3), bs)).srb_status,
+            SRB_STATUS_SUCCESS);
+  EXPECT_EQ(world.Execute(cdb::Read10(7, 4, bs)).data, Pattern(7, 4, bs, 3));
+  const std::string findings = world.EndOfRunFindings(2);
+  EXPECT_TRUE(findings.empty()) << findings;
+}
+
+TEST(InitFaults, UncachedExtensionFailureFailsTheStartCleanly) {
+  WorldConfig config = DefaultConfig();
+  config.platform.faults.uncached_extension_fails = true;
+  E2eWorld world(config);
+  EXPECT_FALSE(world.Start());
+  const std::string findings = world.EndOfRunFindings(0);
+  EXPECT_TRUE(findings.empty()) << findings;
+}
+
+}  // namespace
+}  // namespace msirig::e2e

@@ -1,0 +1,162 @@
+// SCSI semantics through the whole stack: data integrity over LBAs and sizes, flush, inquiry,
+// capacity, LUNs, errors; many requests in flight; interrupts on two CPUs.
+#include <gtest/gtest.h>
+
+#include "e2e_world.h"
+
+namespace msirig::e2e {
+namespace {
+
+uint32_t Be32(const std::vector<uint8_t>& d, size_t at) {
+  return (uint32_t{d[at]} << 24) | (uint32_t{d[at + 1]} << 16) | (uint32_t{d[at + 2]} << 8) |
+         d[at + 3];
+}
+
+class IoTest : public testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    WorldConfig config = DefaultConfig();
+    config.platform.driver_parameter = GetParam();
+    world_ = std::make_unique<E2eWorld>(config);
+    ASSERT_TRUE(world_->Start()) << world_->EndOfRunFindings(0);
+  }
+  void TearDown() override {
+    const std::string findings = world_->EndOfRunFindings(submitted_);
+    EXPECT_TRUE(findings.empty()) << findings;
+  }
+  sp::CompletedRequest Execute(const sp::RequestSpec& spec) {
+    ++submitted_;
+    return world_->Execute(spec);
+  }
+  std::unique_ptr<E2eWorld> world_;
+  uint64_t submitted_ = 0;
+};
+
+TEST_P(IoTest, ReadsReturnWhatWasWrittenOverSeveralLbasAndSizes) {
+  const uint32_t bs = world_->block_size();
+  const struct { uint64_t lba; uint32_t blocks; } extents[] = {
+      {0, 1}, {1, 7}, {100, 8}, {1000, 64}, {4096, 255}, {8192, 256}, {65535, 1}};
+  uint32_t seed = 1;
+  for (const auto& e : extents) {
+    EXPECT_EQ(Execute(cdb::Write16(e.lba, Pattern(e.lba, e.blocks, bs, seed), bs)).srb_status,
+              SRB_STATUS_SUCCESS) << "lba " << e.lba;
+    ++seed;
+  }
+  seed = 1;
+  for (const auto& e : extents) {
+    const auto done = Execute(cdb::Read16(e.lba, e.blocks, bs));
+    EXPECT_EQ(done.srb_status, SRB_STATUS_SUCCESS);
+    EXPECT_EQ(done.data, Pattern(e.lba, e.blocks, bs, seed)) << "lba " << e.lba;
+    ++seed;
+  }
+  // A read of part of an extent, through READ(10).
+  const auto part = Execute(cdb::Read10(1002, 4, bs));
+  const auto whole = Pattern(1000, 64, bs, 4);
+  EXPECT_EQ(part.data, std::vector<uint8_t>(whole.begin() + 2 * bs, whole.begin() + 6 * bs));
+}
+
+TEST_P(IoTest, ManyRequestsInFlightCompleteOnceEach) {
+  const uint32_t bs = world_->block_size();
+  std::vector<uint64_t> tags;
+  for (uint32_t i = 0; i < 48; ++i) {
+    tags.push_back(world_->Submit(cdb::Write10(i * 4, Pattern(i * 4, 4, bs, 9), bs)));
+    ++submitted_;
+  }
+  ASSERT_TRUE(world_->RunUntilQuiet());
+  for (uint64_t tag : tags) {
+    ASSERT_NE(world_->Completion(tag), nullptr);
+    EXPECT_EQ(world_->Completion(tag)->srb_status, SRB_STATUS_SUCCESS);
+  }
+  EXPECT_EQ(Execute(cdb::Read10(0, 192, bs)).data, Pattern(0, 192, bs, 9));
+}
+
+TEST_P(IoTest, InterruptsOnTwoCpusInterleavedWithSubmissions) {
+  const uint32_t bs = world_->block_size();
+  std::vector<uint64_t> tags;
+  for (uint32_t round = 0; round < 8; ++round) {
+    world_->SetCpu(round % 2);
+    tags.push_back(world_->Submit(cdb::Write10(round * 8, Pattern(round * 8, 8, bs, round), bs)));
+    ++submitted_;
+    // The device posts the completion; the interrupt lands on the other CPU, where another
+    // submission then races it.
+    for (int i = 0; i < 3; ++i) world_->device().Step();
+    world_->SetCpu((round + 1) % 2);
+    world_->DeliverPending();
+    tags.push_back(world_->Submit(cdb::Read10(round * 8, 8, bs)));
+    ++submitted_;
+    world_->port().RunDpcs();
+  }
+  world_->SetCpu(0);
+  ASSERT_TRUE(world_->RunUntilQuiet());
+  world_->SetCpu(1);
+  ASSERT_TRUE(world_->RunUntilQuiet());
+  world_->SetCpu(0);
+  for (uint64_t tag : tags) {
+    ASSERT_NE(world_->Completion(tag), nullptr) << "tag " << tag;
+    EXPECT_EQ(world_->Completion(tag)->srb_status, SRB_STATUS_SUCCESS);
+  }
+  for (uint32_t round = 0; round < 8; ++round) {
+    EXPECT_EQ(Execute(cdb::Read10(round * 8, 8, bs)).data, Pattern(round * 8, 8, bs, round));
+  }
+}
+
+TEST_P(IoTest, FlushSucceeds) {
+  EXPECT_EQ(Execute(cdb::SynchronizeCache10()).srb_status, SRB_STATUS_SUCCESS);
+}
+
+TEST_P(IoTest, InquiryDescribesADirectAccessDevice) {
+  const auto standard = Execute(cdb::Inquiry(false, 0, 96));
+  ASSERT_EQ(standard.srb_status, SRB_STATUS_SUCCESS);
+  ASSERT_GE(standard.data_transfer_length, 36u);
+  EXPECT_EQ(standard.data[0] & 0x1F, DIRECT_ACCESS_DEVICE);
+  EXPECT_GE(standard.data[4], 31);
+  const auto pages = Execute(cdb::Inquiry(true, 0x00, 64));
+  ASSERT_EQ(pages.srb_status, SRB_STATUS_SUCCESS);
+  EXPECT_EQ(pages.data[1], 0x00);
+  const auto serial = Execute(cdb::Inquiry(true, 0x80, 64));
+  ASSERT_EQ(serial.srb_status, SRB_STATUS_SUCCESS);
+  EXPECT_EQ(serial.data[1], 0x80);
+  // A short allocation length truncates.
+  EXPECT_EQ(Execute(cdb::Inquiry(false, 0, 5)).data_transfer_length, 5u);
+}
+
+TEST_P(IoTest, ReadCapacityTenAndSixteenAgreeWithTheNamespace) {
+  const auto ten = Execute(cdb::ReadCapacity10());
+  ASSERT_EQ(ten.srb_status, SRB_STATUS_SUCCESS);
+  EXPECT_EQ(Be32(ten.data, 0), (1u << 16) - 1);
+  EXPECT_EQ(Be32(ten.data, 4), world_->block_size());
+  const auto sixteen = Execute(cdb::ReadCapacity16(32));
+  ASSERT_EQ(sixteen.srb_status, SRB_STATUS_SUCCESS);
+  EXPECT_EQ(Be32(sixteen.data, 0), 0u);
+  EXPECT_EQ(Be32(sixteen.data, 4), (1u << 16) - 1);
+  EXPECT_EQ(Be32(sixteen.data, 8), world_->block_size());
+}
+
+TEST_P(IoTest, ReportLunsListsLunZero) {
+  const auto luns = Execute(cdb::ReportLuns(64));
+  ASSERT_EQ(luns.srb_status, SRB_STATUS_SUCCESS);
+  EXPECT_EQ(Be32(luns.data, 0), 8u);
+  EXPECT_EQ(std::vector<uint8_t>(luns.data.begin() + 8, luns.data.begin() + 16),
+            std::vector<uint8_t>(8, 0));
+}
+
+TEST_P(IoTest, OutOfRangeAndUnknownCommandsFailWithCheckCondition) {
+  const uint32_t bs = world_->block_size();
+  const auto beyond = Execute(cdb::Read16(1u << 16, 1, bs));
+  EXPECT_EQ(beyond.srb_status & 0x3F, SRB_STATUS_ERROR);
+  EXPECT_EQ(beyond.scsi_status, SCSISTAT_CHECK_CONDITION);
+  const auto unknown = Execute(cdb::Raw({0xC7, 0, 0, 0, 0, 0}, 0));
+  EXPECT_NE(unknown.srb_status & 0x3F, SRB_STATUS_SUCCESS);
+  sp::RequestSpec other_lun = cdb::Read10(0, 1, bs);
+  other_lun.lun = 3;
+  EXPECT_NE(Execute(other_lun).srb_status, SRB_STATUS_SUCCESS);
+}
+
+INSTANTIATE_TEST_SUITE_P(SyncModes, IoTest,
+                         testing::Values("SyncMode=PerMessage;IoQueues=4", "SyncMode=All;IoQueues=4"),
+                         [](const testing::TestParamInfo<const char*>& info) {
+                           return std::string(info.index == 0 ? "PerMessage" : "SynchronizeAll");
+                         });
+
+}  // namespace
+}  // namespace msirig::e2e

@@ -1,0 +1,144 @@
+// Resets, stop/restart, timeouts, surprise removal and controller fatal status with I/O in
+// flight: every request completes exactly once with a proper status, and I/O works afterwards
+// when the device is still there.
+#include <gtest/gtest.h>
+
+#include "e2e_world.h"
+
+namespace msirig::e2e {
+namespace {
+
+bool IsOneOf(UCHAR status, std::initializer_list<UCHAR> allowed) {
+  for (UCHAR s : allowed) {
+    if ((status & 0x3F) == s) return true;
+  }
+  return false;
+}
+
+class RecoveryTest : public testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override { Build(WorldConfig{DefaultConfig()}); }
+  void Build(WorldConfig config) {
+    config.platform.driver_parameter = GetParam();
+    world_.reset();  // one emulated port at a time
+    submitted_ = 0;
+    world_ = std::make_unique<E2eWorld>(config);
+    ASSERT_TRUE(world_->Start()) << world_->EndOfRunFindings(0);
+  }
+  // Submits `count` writes and lets the device work a little, so some are done and some not.
+  std::vector<uint64_t> WritesInFlight(uint32_t count, uint32_t seed) {
+    const uint32_t bs = world_->block_size();
+    std::vector<uint64_t> tags;
+    for (uint32_t i = 0; i < count; ++i) {
+      tags.push_back(world_->Submit(cdb::Write10(i * 8, Pattern(i * 8, 8, bs, seed), bs)));
+      ++submitted_;
+    }
+    for (int i = 0; i < 5; ++i) world_->device().Step();
+    world_->DeliverPending();
+    return tags;
+  }
+  void ExpectIoWorks(uint32_t seed) {
+    const uint32_t bs = world_->block_size();
+    ++submitted_;
+    EXPECT_EQ(world_->Execute(cdb::Write10(4000, Pattern(4000, 8, bs, seed), bs)).srb_status,
+              SRB_STATUS_SUCCESS);
+    ++submitted_;
+    EXPECT_EQ(world_->Execute(cdb::Read10(4000, 8, bs)).data, Pattern(4000, 8, bs, seed));
+  }
+  void ExpectClean() {
+    const std::string findings = world_->EndOfRunFindings(submitted_);
+    EXPECT_TRUE(findings.empty()) << findings;
+  }
+  std::unique_ptr<E2eWorld> world_;
+  uint64_t submitted_ = 0;
+};
+
+TEST_P(RecoveryTest, BusResetWithIoInFlightCompletesEachRequestOnce) {
+  const auto tags = WritesInFlight(16, 1);
+  world_->port().ResetBus(world_->adapter());
+  ASSERT_TRUE(world_->RunUntilQuiet());
+  for (uint64_t tag : tags) {
+    ASSERT_NE(world_->Completion(tag), nullptr) << "tag " << tag;
+    EXPECT_TRUE(IsOneOf(world_->Completion(tag)->srb_status,
+                        {SRB_STATUS_SUCCESS, SRB_STATUS_BUS_RESET}));
+  }
+  ExpectIoWorks(2);
+  ExpectClean();
+}
+
+TEST_P(RecoveryTest, StopAndRestartWithIoInFlight) {
+  const auto tags = WritesInFlight(12, 3);
+  ASSERT_TRUE(world_->port().StopAdapter(world_->adapter()));
+  world_->RunUntilQuiet();
+  for (uint64_t tag : tags) ASSERT_NE(world_->Completion(tag), nullptr) << "tag " << tag;
+  ASSERT_TRUE(world_->port().RestartAdapter(world_->adapter()));
+  ExpectIoWorks(4);
+  ASSERT_TRUE(world_->port().StopAdapter(world_->adapter()));
+  ASSERT_TRUE(world_->port().RestartAdapter(world_->adapter()));
+  ExpectIoWorks(5);
+  ExpectClean();
+}
+
+TEST_P(RecoveryTest, StuckCompletionsTimeOutAndTheResetRecovers) {
+  hba::FaultPlan plan;
+  plan.corrupt_phase_every_n = 3;  // a stale phase tag stalls the queue until a reset
+  world_->device().SetFaultPlan(plan);  // after start: the admin queue initialized cleanly
+  const auto tags = WritesInFlight(12, 6);
+  world_->RecoverFor(60);
+  for (uint64_t tag : tags) {
+    ASSERT_NE(world_->Completion(tag), nullptr) << "tag " << tag;
+    EXPECT_TRUE(IsOneOf(world_->Completion(tag)->srb_status,
+                        {SRB_STATUS_SUCCESS, SRB_STATUS_BUS_RESET}));
+  }
+  ExpectClean();
+}
+
+TEST_P(RecoveryTest, SurpriseRemovalWithIoInFlight) {
+  WritesInFlight(10, 7);
+  world_->port().SurpriseRemove(world_->adapter());
+  world_->RunUntilQuiet();
+  ExpectClean();
+}
+
+TEST_P(RecoveryTest, DeviceVanishingMidIoFailsOutstandingRequests) {
+  hba::FaultPlan plan;  // "at_step" knobs count Step() calls since the device was made
+  plan.surprise_removal_at_step = world_->device().Counters().steps + 4;
+  world_->device().SetFaultPlan(plan);
+  const auto tags = WritesInFlight(10, 8);
+  world_->RecoverFor(60);
+  for (uint64_t tag : tags) {
+    ASSERT_NE(world_->Completion(tag), nullptr) << "tag " << tag;
+    EXPECT_TRUE(IsOneOf(world_->Completion(tag)->srb_status,
+                        {SRB_STATUS_SUCCESS, SRB_STATUS_NO_HBA, SRB_STATUS_BUS_RESET}));
+  }
+  const uint64_t after = world_->Submit(cdb::Read10(0, 1, world_->block_size()));
+  ++submitted_;
+  world_->RecoverFor(60);
+  ASSERT_NE(world_->Completion(after), nullptr);
+  EXPECT_NE(world_->Completion(after)->srb_status, SRB_STATUS_SUCCESS);
+  ExpectClean();
+}
+
+TEST_P(RecoveryTest, ControllerFatalStatusIsResetAndIoResumes) {
+  hba::FaultPlan plan;
+  plan.fatal_status_at_step = world_->device().Counters().steps + 6;
+  world_->device().SetFaultPlan(plan);
+  const auto tags = WritesInFlight(10, 9);
+  world_->RecoverFor(60);
+  for (uint64_t tag : tags) {
+    ASSERT_NE(world_->Completion(tag), nullptr) << "tag " << tag;
+    EXPECT_TRUE(IsOneOf(world_->Completion(tag)->srb_status,
+                        {SRB_STATUS_SUCCESS, SRB_STATUS_BUS_RESET}));
+  }
+  ExpectIoWorks(10);
+  ExpectClean();
+}
+
+INSTANTIATE_TEST_SUITE_P(SyncModes, RecoveryTest,
+                         testing::Values("SyncMode=PerMessage;IoQueues=4", "SyncMode=All;IoQueues=4"),
+                         [](const testing::TestParamInfo<const char*>& info) {
+                           return std::string(info.index == 0 ? "PerMessage" : "SynchronizeAll");
+                         });
+
+}  // namespace
+}  // namespace msirig::e2e
