@@ -1,0 +1,170 @@
+// Executor: virtual CPUs as fibers, preemption, lock waits and deadlocks, the drain, and the
+// end-of-run oracles (see msirig/fuzz/executor.h).
+#include "msirig/fuzz/executor.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "executor_impl.h"
+#include "msirig/hba/nvme_device.h"
+#include "tsan_scope.h"
+
+namespace msirig::fuzz {
+
+Executor::Executor(ExecutorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Executor::~Executor() = default;
+ExecutionResult Executor::Run(const Scenario& scenario) { return impl_->Run(scenario); }
+
+Executor::Impl::Impl(ExecutorOptions options) : options_(std::move(options)) {
+  // Suspended fibers hold references into this table: it never reallocates.
+  cpus_.reserve(sp::kMaxCpus);
+}
+
+Executor::Impl::~Impl() = default;
+
+Executor::Impl::Cpu& Executor::Impl::CpuAt(uint32_t index) {
+  if (index >= sp::kMaxCpus) {
+    std::fprintf(stderr, "msirig: rig error: virtual CPU %u (at most %u)\n", index, sp::kMaxCpus);
+    std::abort();
+  }
+  while (cpus_.size() <= index) {
+    cpus_.emplace_back();
+    cpus_.back().fiber = std::make_unique<Fiber>(options_.stack_bytes);
+  }
+  return cpus_[index];
+}
+
+// --- sp::Scheduler: called on the virtual CPUs' fibers ---
+
+uint32_t Executor::Impl::CurrentCpu() const { return current_ == kMain ? 0 : current_; }
+
+void Executor::Impl::PreemptionPoint(sp::PreemptKind) {
+  if (current_ == kMain) return;
+  Cpu& cpu = cpus_[current_];
+  if (cpu.countdown > 0 && --cpu.countdown == 0) Suspend();
+}
+
+bool Executor::Impl::Spin(uint32_t owner) {
+  if (current_ == kMain) return false;
+  Cpu& cpu = cpus_[current_];
+  cpu.waits_for = owner;
+  cpu.give_up = false;
+  cpu.state = State::kSpinning;
+  ToMain();
+  return !cpu.give_up;
+}
+
+void Executor::Impl::Stalled(uint64_t) {
+  // A stalling CPU lets the device work: a miniport polling CSTS.RDY or an admin completion
+  // with StorPortStallExecution must see it happen. Bounded, so a polling loop ends.
+  if (!device_) return;
+  device_->AdvanceTime(port_->NowNanoseconds());
+  for (int i = 0; i < kStallDeviceSteps && device_->Step(); ++i) {
+  }
+}
+
+void Executor::Impl::ToMain() {
+  const uint32_t self = current_;
+  Fiber::Switch(*cpus_[self].fiber, main_);
+  current_ = self;
+  cpus_[self].state = State::kRunning;
+}
+
+void Executor::Impl::Suspend() {
+  Cpu& cpu = cpus_[current_];
+  cpu.state = State::kSuspended;
+  ToMain();
+  // Resumed, perhaps to take an interrupt right here (an interrupt step for this CPU).
+  while (!cpu.nested.empty()) {
+    const uint32_t message = cpu.nested.front();
+    cpu.nested.erase(cpu.nested.begin());
+    port_->DeliverInterrupt(adapter_, message);
+    cpu.state = State::kSuspended;
+    ToMain();
+  }
+}
+
+// --- the main fiber: driving CPUs ---
+
+void Executor::Impl::Drive(uint32_t index) {
+  Cpu& cpu = CpuAt(index);
+  for (;;) {
+    current_ = index;
+    cpu.state = State::kRunning;
+    Fiber::Switch(main_, *cpu.fiber);
+    current_ = kMain;
+    if (cpu.fiber->idle()) {
+      cpu.state = State::kIdle;
+      return;
+    }
+    if (cpu.state == State::kSuspended) return;
+    if (cpu.state == State::kSpinning && !ResolveWait(index)) cpu.give_up = true;
+  }
+}
+
+bool Executor::Impl::ResolveWait(uint32_t index) {
+  const uint32_t owner = cpus_[index].waits_for;
+  const bool cycle = owner == index ||
+                     std::find(resolving_.begin(), resolving_.end(), owner) != resolving_.end();
+  const bool holder_stuck = owner >= cpus_.size() || cpus_[owner].state == State::kIdle;
+  if (cycle || holder_stuck) {
+    // Every CPU on the chain waits for the next one: nothing can ever release the lock.
+    std::string description;
+    for (uint32_t cpu : resolving_) description += "cpu" + std::to_string(cpu) + " -> ";
+    description += "cpu" + std::to_string(index) + " -> cpu" + std::to_string(owner);
+    if (holder_stuck && !cycle) description += " (which runs nothing)";
+    wait_cycle_ = description;
+    ++deadlocks_;
+    return false;
+  }
+  resolving_.push_back(index);
+  cpus_[owner].countdown = 0;  // the holder runs on until it lets go
+  Drive(owner);
+  resolving_.pop_back();
+  return true;
+}
+
+void Executor::Impl::Finish(uint32_t index) {
+  Cpu& cpu = CpuAt(index);
+  if (cpu.state == State::kIdle) return;
+  cpu.countdown = 0;
+  cpu.nested.clear();
+  Drive(index);
+}
+
+void Executor::Impl::RunOn(uint32_t index, uint16_t preempt, std::function<void()> body) {
+  Finish(index);
+  Cpu& cpu = CpuAt(index);
+  // Rig code on the CPU: hidden from TSan, but for the miniport callbacks the port reopens.
+  cpu.fiber->Start(
+      [self = this, body = std::move(body)] {
+        sp::TsanIgnoreScope rig_side;
+#if MSIRIG_HAS_TSAN
+        __tsan_acquire(&self->run_start_);  // the scenario was set up before the run
+#else
+        (void)self;
+#endif
+        body();
+#if MSIRIG_HAS_TSAN
+        __tsan_release(&self->run_end_);  // the run ends after all of its work
+#endif
+      },
+      &main_);
+  cpu.countdown = preempt;
+  Drive(index);
+}
+
+void Executor::Impl::InterruptOn(uint32_t index, uint16_t preempt, uint32_t message) {
+  Cpu& cpu = CpuAt(index);
+  if (cpu.state == State::kSuspended) {
+    // Interrupts preempt: it runs nested where the CPU waits, which then waits on.
+    cpu.nested.push_back(message);
+    Drive(index);
+    return;
+  }
+  RunOn(index, preempt, [this, message] { port_->DeliverInterrupt(adapter_, message); });
+}
+
+}  // namespace msirig::fuzz

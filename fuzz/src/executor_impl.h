@@ -1,0 +1,97 @@
+// Executor::Impl: the executor's state, shared by executor.cc (CPUs and scheduling),
+// executor_run.cc (one run: setup, steps, drain, oracles) and request_oracle.cc.
+#ifndef MSIRIG_FUZZ_SRC_EXECUTOR_IMPL_H_
+#define MSIRIG_FUZZ_SRC_EXECUTOR_IMPL_H_
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fiber.h"
+#include "msirig/fuzz/executor.h"
+#include "msirig/hba/nvme_device.h"
+#include "request_oracle.h"
+#include "sanitizer_hooks.h"
+
+namespace msirig::fuzz {
+
+inline constexpr bool kTsanBuild = MSIRIG_HAS_TSAN;
+
+class Executor::Impl final : public sp::Scheduler {
+ public:
+  explicit Impl(ExecutorOptions options);
+  ~Impl() override;
+
+  ExecutionResult Run(const Scenario& scenario);
+
+  // sp::Scheduler, called on the virtual CPUs' fibers.
+  uint32_t CurrentCpu() const override;
+  void PreemptionPoint(sp::PreemptKind kind) override;
+  bool Spin(uint32_t owner) override;
+  void Stalled(uint64_t microseconds) override;
+
+ private:
+  static constexpr uint32_t kMain = std::numeric_limits<uint32_t>::max();
+  static constexpr int kStallDeviceSteps = 64;
+  static constexpr int kDrainRounds = 256;
+
+  enum class State : uint8_t { kIdle, kRunning, kSuspended, kSpinning };
+  struct Cpu {
+    std::unique_ptr<Fiber> fiber;
+    State state = State::kIdle;
+    uint32_t countdown = 0;  // preemption points left before the CPU suspends; 0 = never
+    uint32_t waits_for = 0;  // the CPU holding the lock it spins on
+    bool give_up = false;    // its wait can never end
+    std::vector<uint32_t> nested;  // interrupts to take where it is suspended
+  };
+
+  Cpu& CpuAt(uint32_t index);
+  // On a CPU fiber: back to the main fiber, until the CPU is driven again.
+  void ToMain();
+  void Suspend();
+  // On the main fiber: run CPU `index` until it suspends or its work is done, resolving its
+  // lock waits by running the holders.
+  void Drive(uint32_t index);
+  bool ResolveWait(uint32_t index);
+  // Lets a suspended CPU run its work to the end.
+  void Finish(uint32_t index);
+  // Runs `body` on CPU `index` (after its earlier work), suspending at the `preempt`-th point.
+  void RunOn(uint32_t index, uint16_t preempt, std::function<void()> body);
+  void InterruptOn(uint32_t index, uint16_t preempt, uint32_t message);
+
+  // executor_run.cc
+  void Play(const Step& step);
+  void Probe(const Step& step);
+  void Drain();
+  void CheckOracles();
+  void AdvanceTime(uint32_t cpu, uint64_t nanoseconds);
+  std::string FindingContext();
+
+  ExecutorOptions options_;
+  Fiber main_;
+  std::vector<Cpu> cpus_;
+  uint32_t current_ = kMain;
+  std::vector<uint32_t> resolving_;
+  std::string wait_cycle_;
+  // ThreadSanitizer edges of a run as a whole: its setup happens before any of its work, and all
+  // of its work before its result. Main acquires the CPUs' history only when the run is over,
+  // so these never order two virtual CPUs' accesses within a run.
+  char run_start_ = 0;
+  char run_end_ = 0;
+  size_t deadlocks_ = 0;
+
+  // One run.
+  Scenario scenario_;
+  std::unique_ptr<sp::Port> port_;
+  std::unique_ptr<hba::NvmeDevice> device_;
+  uint32_t adapter_ = 0;
+  bool started_ = false;
+  RequestOracle requests_;
+};
+
+}  // namespace msirig::fuzz
+
+#endif  // MSIRIG_FUZZ_SRC_EXECUTOR_IMPL_H_

@@ -1,0 +1,248 @@
+// One run of the executor: setup, the steps, the contract probes, the drain, the oracles.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "executor_impl.h"
+#include "tsan_scope.h"
+
+namespace msirig::fuzz {
+namespace {
+
+// What the documentation says the MSI routines return for a probe step's arguments (SPEC 2, 3);
+// the rig's own calls are checked against it instead of being reported as misuse.
+ULONG ExpectedGetMsiInfo(bool old_os, bool null_extension, bool foreign, bool null_output,
+                         uint32_t connected, ULONG id) {
+  if (old_os) return STOR_STATUS_NOT_IMPLEMENTED;
+  if (null_extension || foreign || null_output) return STOR_STATUS_INVALID_PARAMETER;
+  if (connected == 0) return STOR_STATUS_INVALID_DEVICE_REQUEST;
+  return id < connected ? STOR_STATUS_SUCCESS : STOR_STATUS_INVALID_PARAMETER;
+}
+
+}  // namespace
+
+ExecutionResult Executor::Impl::Run(const Scenario& input) {
+  sp::TsanIgnoreScope main_fiber;  // the main fiber runs only rig code and the device
+  scenario_ = Normalize(input);
+  device_.reset();
+  port_.reset();
+  deadlocks_ = 0;
+  wait_cycle_.clear();
+  sp::PortOptions port_options;
+  port_options.verifier_mode = options_.verifier_mode;
+  port_options.scheduler = this;
+  port_options.tsan_sees_only_miniport = kTsanBuild;
+  port_ = std::make_unique<sp::Port>(port_options);
+  port_->verifier().SetFindingContext([this](std::string& report) { report += FindingContext(); });
+  adapter_ = port_->CreateAdapter(scenario_.platform);
+  device_ = std::make_unique<hba::NvmeDevice>(scenario_.device, port_->HostBusOf(adapter_));
+  device_->SetFaultPlan(scenario_.faults);
+  const hba::NamespaceConfig& ns = scenario_.device.namespaces.front();
+  requests_.Reset(ns.block_size_bytes, ns.size_blocks);
+
+  started_ = false;
+#if MSIRIG_HAS_TSAN
+  __tsan_release(&run_start_);
+#endif
+  RunOn(0, 0, [this] {
+    port_->LoadMiniport(options_.driver_entry);
+    started_ = port_->StartAdapter(adapter_, device_.get());
+  });
+  if (started_) {
+    for (const Step& step : scenario_.steps) Play(step);
+    Drain();
+    CheckOracles();
+  }
+
+#if MSIRIG_HAS_TSAN
+  __tsan_acquire(&run_end_);
+#endif
+  ExecutionResult result;
+  result.adapter_started = started_;
+  result.violations = port_->verifier().violations();
+  result.trace_hash = port_->TraceHash();
+  result.trace_events = port_->TraceEvents();
+  result.deadlocks = deadlocks_;
+  result.requests_completed = port_->Completed(adapter_).size();
+  // The device refers to the adapter's bus: it goes first.
+  device_.reset();
+  port_.reset();
+  return result;
+}
+
+void Executor::Impl::AdvanceTime(uint32_t cpu, uint64_t nanoseconds) {
+  RunOn(cpu, 0, [this, nanoseconds] { port_->AdvanceTime(nanoseconds); });
+  device_->AdvanceTime(port_->NowNanoseconds());
+}
+
+void Executor::Impl::Play(const Step& step) {
+  const uint32_t cpu = step.cpu;
+  switch (step.kind) {
+    case StepKind::kRead:
+    case StepKind::kWrite:
+    case StepKind::kFlush:
+    case StepKind::kInquiry:
+    case StepKind::kReadCapacity:
+    case StepKind::kReportLuns: {
+      std::optional<sp::RequestSpec> spec = requests_.Build(step);
+      RunOn(cpu, step.preempt, [this, step, spec = std::move(*spec)] {
+        const uint64_t tag = port_->SubmitRequest(adapter_, spec);
+        requests_.Submitted(tag, step);
+      });
+      break;
+    }
+    case StepKind::kDeviceProgress:
+      for (uint32_t i = 0; i < std::clamp<uint32_t>(step.a, 1, 256) && device_->Step(); ++i) {
+      }
+      break;
+    case StepKind::kAdvanceTime:
+      AdvanceTime(cpu, uint64_t{step.a} * 1000);
+      break;
+    case StepKind::kInterrupt:
+      InterruptOn(cpu, step.preempt, step.a);
+      break;
+    case StepKind::kRunDpcs:
+      RunOn(cpu, step.preempt, [this] { port_->RunDpcs(); });
+      break;
+    case StepKind::kResetBus:
+      RunOn(cpu, step.preempt, [this] { port_->ResetBus(adapter_); });
+      break;
+    case StepKind::kStopAdapter:
+      RunOn(cpu, step.preempt, [this] { port_->StopAdapter(adapter_); });
+      break;
+    case StepKind::kRestartAdapter:
+      RunOn(cpu, step.preempt, [this] { port_->RestartAdapter(adapter_); });
+      break;
+    case StepKind::kSurpriseRemove:
+      RunOn(cpu, step.preempt, [this] { port_->SurpriseRemove(adapter_); });
+      break;
+    case StepKind::kGetMsiInfo:
+    case StepKind::kAcquireMsiLock:
+    case StepKind::kReleaseMsiLock:
+      Probe(step);
+      break;
+  }
+  const std::string bad = requests_.Check(port_->Completed(adapter_));
+  if (!bad.empty()) port_->verifier().Report(sp::Rule::kDataCorruption, bad, "executor oracle");
+}
+
+// The scenario itself calling the MSI routines, with any arguments: the port's answers are
+// checked against the documentation, and what its verifier says of the rig's own calls is not
+// a finding. An acquired MSI lock is held for the step (other CPUs' ISRs wait on it while the
+// step is suspended) and released at its end.
+void Executor::Impl::Probe(const Step& step) {
+  RunOn(step.cpu, step.preempt, [this, step] {
+    sp::Verifier& verifier = port_->verifier();
+    const sp::VerifierMode mode = verifier.mode();
+    const size_t before = verifier.violations().size();
+    verifier.set_mode(sp::VerifierMode::kRecord);
+    char foreign[64] = {};
+    const bool null_extension = step.b & 1;
+    const bool use_foreign = (step.b & 2) && !null_extension;
+    const bool null_output = step.b & 4;
+    PVOID extension = null_extension ? nullptr
+                      : use_foreign  ? static_cast<PVOID>(foreign)
+                                     : port_->DeviceExtension(adapter_);
+    const bool old_os = scenario_.platform.os_version < sp::OsVersion::kVista;
+    ULONG status = 0;
+    ULONG expected = 0;
+    const char* routine = "";
+    if (step.kind == StepKind::kGetMsiInfo) {
+      MESSAGE_INTERRUPT_INFORMATION info;
+      std::memset(&info, 0, sizeof info);
+      status = StorPortGetMSIInfo(extension, step.a, null_output ? nullptr : &info);
+      expected = ExpectedGetMsiInfo(old_os, null_extension, use_foreign, null_output,
+                                    port_->ConnectedMessages(adapter_), step.a);
+      routine = "StorPortGetMSIInfo";
+    } else {
+      ULONG old_irql = 0;
+      status = StorPortAcquireMSISpinLock(extension, step.a, &old_irql);
+      if (status == STOR_STATUS_SUCCESS) {
+        PreemptionPoint(sp::PreemptKind::kStorPortCall);  // held here while suspended
+        StorPortReleaseMSISpinLock(extension, step.a, old_irql);
+      }
+      const bool per_message =
+          port_->ConnectedMessages(adapter_) > 0 &&
+          port_->SynchronizationMode(adapter_) == InterruptSynchronizePerMessage;
+      expected = old_os                          ? STOR_STATUS_NOT_IMPLEMENTED
+                 : null_extension || use_foreign ? STOR_STATUS_INVALID_PARAMETER
+                 : per_message && step.a >= port_->ConnectedMessages(adapter_)
+                     ? STOR_STATUS_INVALID_PARAMETER
+                     : STOR_STATUS_SUCCESS;
+      routine = "StorPortAcquireMSISpinLock";
+    }
+    verifier.TruncateTo(before);
+    verifier.set_mode(mode);
+    if (status != expected) {
+      char what[160];
+      std::snprintf(what, sizeof what, "%s(message %u, args %u) returned 0x%x, documented 0x%x",
+                    routine, step.a, step.b, status, expected);
+      std::fprintf(stderr, "msirig: contract mismatch: %s\n", what);
+      std::abort();
+    }
+  });
+}
+
+void Executor::Impl::Drain() {
+  for (uint32_t cpu = 0; cpu < cpus_.size(); ++cpu) Finish(cpu);
+  const uint32_t messages = port_->ConnectedMessages(adapter_);
+  uint64_t idle_rounds = 0;
+  for (int round = 0; round < kDrainRounds; ++round) {
+    bool progress = false;
+    for (int i = 0; i < 4096 && device_->Step(); ++i) progress = true;
+    for (uint32_t m = 0; m < messages; ++m) {
+      if (port_->Pending(adapter_, m)) {
+        InterruptOn(0, 0, m);
+        progress = true;
+      }
+    }
+    if (messages == 0 && port_->Pending(adapter_, sp::kLineInterrupt) && round < kDrainRounds / 2) {
+      InterruptOn(0, 0, sp::kLineInterrupt);
+      progress = true;
+    }
+    if (progress) {
+      idle_rounds = 0;
+      continue;
+    }
+    // Nothing moves: let virtual time pass, to the device's next deadline or, while requests
+    // are still outstanding, a second at a time so that timeouts fire.
+    if (std::optional<uint64_t> due = device_->NextDeadlineNs()) {
+      const uint64_t now = port_->NowNanoseconds();
+      AdvanceTime(0, *due > now ? *due - now : 1);
+      continue;
+    }
+    if (port_->Outstanding(adapter_) > 0 && ++idle_rounds <= 64) {
+      AdvanceTime(0, 1'000'000'000ull);
+      continue;
+    }
+    break;
+  }
+  const std::string bad = requests_.Check(port_->Completed(adapter_));
+  if (!bad.empty()) port_->verifier().Report(sp::Rule::kDataCorruption, bad, "executor oracle");
+}
+
+void Executor::Impl::CheckOracles() {
+  port_->CheckEndOfRun();
+  if (port_->State(adapter_) != sp::AdapterState::kRunning || device_->Removed() ||
+      device_->Fatal())
+    return;
+  for (const hba::UnconsumedCompletions& queue : device_->UnconsumedCompletionQueues()) {
+    if (!queue.interrupts_enabled || queue.entries == 0) continue;
+    char what[160];
+    std::snprintf(what, sizeof what,
+                  "completion queue %u (vector %u) still holds %u entries after the drain",
+                  queue.cqid, queue.vector, queue.entries);
+    port_->verifier().Report(sp::Rule::kInterruptCauseUnserviced, what, "executor oracle");
+  }
+}
+
+std::string Executor::Impl::FindingContext() {
+  std::string context;
+  if (!wait_cycle_.empty()) context += "msirig: wait cycle: " + wait_cycle_ + "\n";
+  context += "msirig: last events:\n" + port_->TraceTail(24);
+  if (!options_.reproduce_command.empty())
+    context += "msirig: reproduce: " + options_.reproduce_command + "\n";
+  return context;
+}
+
+}  // namespace msirig::fuzz

@@ -1,0 +1,401 @@
+// The executor: interleavings on fibers (preemption, nesting, overlap, lock waits, deadlock),
+// determinism, and its own oracles (data, unserviced interrupt causes), with scripted miniports.
+#include "msirig/fuzz/executor.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "scripted_miniport.h"
+
+namespace msirig::fuzz {
+namespace {
+
+using sp::Rule;
+using sp::ScriptedMiniport;
+
+Scenario MsiXScenario(uint32_t messages) {
+  Scenario s;
+  s.platform.interrupt_kind = sp::InterruptKind::kMsiX;
+  s.platform.messages_requested = messages;
+  s.platform.messages_granted = messages;
+  s.platform.cpu_count = 2;
+  s.device.msix_vectors = 16;
+  return s;
+}
+
+Step MakeStep(StepKind kind, uint8_t cpu, uint32_t a = 0, uint32_t b = 0, uint32_t c = 0,
+              uint16_t preempt = 0) {
+  Step step;
+  step.kind = kind;
+  step.cpu = cpu;
+  step.a = a;
+  step.b = b;
+  step.c = c;
+  step.preempt = preempt;
+  return step;
+}
+
+// One scripted miniport and an executor in record mode.
+struct Harness {
+  ScriptedMiniport miniport;
+  Executor executor;
+  Harness() : executor(Options()) { ScriptedMiniport::current = &miniport; }
+  ~Harness() { ScriptedMiniport::current = nullptr; }
+  static ExecutorOptions Options() {
+    ExecutorOptions options;
+    options.driver_entry = sp::ScriptedDriverEntry;
+    options.verifier_mode = sp::VerifierMode::kRecord;
+    return options;
+  }
+};
+
+bool Saw(const ExecutionResult& result, Rule rule) {
+  for (const sp::Violation& v : result.violations)
+    if (v.rule == rule) return true;
+  return false;
+}
+
+std::string Lines(const ExecutionResult& result) {
+  std::string all;
+  for (const sp::Violation& v : result.violations) all += v.line + "\n";
+  return all;
+}
+
+// A RAM disk: completes reads and writes from memory at once, as a correct miniport for a
+// device that needs no interrupts would.
+void RamDisk(ScriptedMiniport& miniport, std::map<uint32_t, std::vector<uint8_t>>& disk) {
+  miniport.start_io = [&disk](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    const UCHAR op = srb->Cdb[0];
+    if (op == SCSIOP_READ || op == SCSIOP_WRITE) {
+      const uint32_t lba = (uint32_t{srb->Cdb[2]} << 24) | (uint32_t{srb->Cdb[3]} << 16) |
+                           (uint32_t{srb->Cdb[4]} << 8) | srb->Cdb[5];
+      auto* bytes = static_cast<uint8_t*>(srb->DataBuffer);
+      for (ULONG block = 0; block < srb->DataTransferLength / 512; ++block) {
+        std::vector<uint8_t>& stored = disk[lba + block];
+        stored.resize(512);
+        if (op == SCSIOP_WRITE) {
+          std::copy(bytes + block * 512, bytes + (block + 1) * 512, stored.begin());
+        } else {
+          std::copy(stored.begin(), stored.end(), bytes + block * 512);
+        }
+      }
+    }
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+}
+
+TEST(Executor, PlaysStepsAndCompletesEveryRequestWithTheRightData) {
+  Harness h;
+  std::map<uint32_t, std::vector<uint8_t>> disk;
+  RamDisk(h.miniport, disk);
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kWrite, 0, 10, 3, 0x77), MakeStep(StepKind::kRead, 1, 9, 5),
+             MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kInquiry, 1)};
+  const ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(result.adapter_started);
+  EXPECT_EQ(result.requests_completed, 4u);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+}
+
+TEST(ExecutorOracle, AReadThatMissesTheLastWriteIsDataCorruption) {
+  Harness h;
+  std::map<uint32_t, std::vector<uint8_t>> disk;
+  RamDisk(h.miniport, disk);
+  auto ram_disk = h.miniport.start_io;
+  h.miniport.start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) -> BOOLEAN {
+    if (srb->Cdb[0] == SCSIOP_WRITE) {  // "succeeds" without storing anything
+      srb->SrbStatus = SRB_STATUS_SUCCESS;
+      StorPortNotification(RequestComplete, ext, srb);
+      return TRUE;
+    }
+    return ram_disk(ext, srb);
+  };
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kWrite, 0, 4, 1, 0x10), MakeStep(StepKind::kRead, 0, 4, 1)};
+  EXPECT_TRUE(Saw(h.executor.Run(s), Rule::kDataCorruption));
+  h.miniport.start_io = ram_disk;  // the clean twin
+  EXPECT_TRUE(h.executor.Run(s).violations.empty());
+}
+
+TEST(Executor, TheSameScenarioGivesTheSameTraceEveryTime) {
+  Harness h;
+  std::map<uint32_t, std::vector<uint8_t>> disk;
+  RamDisk(h.miniport, disk);
+  Scenario s = MsiXScenario(4);
+  for (uint32_t i = 0; i < 40; ++i) {
+    s.steps.push_back(MakeStep(i % 3 ? StepKind::kWrite : StepKind::kRead, i % 2, i, 1 + i % 4,
+                               i, static_cast<uint16_t>(i % 5)));
+    s.steps.push_back(MakeStep(StepKind::kAdvanceTime, (i + 1) % 2, 100 * i));
+  }
+  const ExecutionResult first = h.executor.Run(s);
+  disk.clear();
+  const ExecutionResult second = h.executor.Run(s);
+  EXPECT_EQ(first.trace_hash, second.trace_hash);
+  EXPECT_GT(first.trace_events, 0u);
+  EXPECT_TRUE(first.violations.empty()) << Lines(first);
+}
+
+// HwStartIo signals messages 0 and 1; the ISRs count whether they ran inside its window.
+// Atomics: this bookkeeping is shared between CPUs on purpose, and is no miniport data.
+struct IsrWindow {
+  std::atomic<bool> in_start_io{false};
+  std::atomic<int> inside{0};
+  std::atomic<int> after{0};
+  void Clear() {
+    inside = 0;
+    after = 0;
+  }
+};
+
+void InstallWindow(ScriptedMiniport& miniport, IsrWindow& w, bool take_msi_lock_0) {
+  miniport.start_io = [&w, take_msi_lock_0](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    ULONG old_irql = 0;
+    if (take_msi_lock_0) StorPortAcquireMSISpinLock(ext, 0, &old_irql);
+    w.in_start_io = true;
+    sp::Port::Current()->SignalMessage(0, 1);
+    sp::Port::Current()->SignalMessage(0, 0);
+    StorPortStallExecution(1);  // preemption points inside the window
+    StorPortStallExecution(1);
+    w.in_start_io = false;
+    if (take_msi_lock_0) StorPortReleaseMSISpinLock(ext, 0, old_irql);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  miniport.ms_isr = [&w](PVOID, ULONG) {
+    ++(w.in_start_io ? w.inside : w.after);
+    return TRUE;
+  };
+}
+
+// Tries each preemption point of the submission until `want` shows up; returns it or 0.
+template <typename Check>
+uint16_t FindPreemptPoint(Harness& h, Scenario s, Check check) {
+  for (uint16_t point = 1; point < 40; ++point) {
+    s.steps[0].preempt = point;
+    if (check(h.executor.Run(s))) return point;
+  }
+  return 0;
+}
+
+TEST(ExecutorInterleaving, AnInterruptStepForASuspendedCpuRunsNestedInsideItsWork) {
+  Harness h;
+  IsrWindow w;
+  InstallWindow(h.miniport, w, false);
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kWrite, 0, 0, 1, 1), MakeStep(StepKind::kInterrupt, 0, 1)};
+  const uint16_t point = FindPreemptPoint(h, s, [&](const ExecutionResult& r) {
+    const bool nested = w.inside > 0;
+    w.Clear();
+    return nested && r.violations.empty();
+  });
+  EXPECT_NE(point, 0) << "no preemption point put the ISR inside HwStartIo on its CPU";
+}
+
+TEST(ExecutorInterleaving, AnInterruptOnAnotherCpuOverlapsTheSuspendedWork) {
+  Harness h;
+  IsrWindow w;
+  InstallWindow(h.miniport, w, false);
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kWrite, 0, 0, 1, 1), MakeStep(StepKind::kInterrupt, 1, 1)};
+  const uint16_t point = FindPreemptPoint(h, s, [&](const ExecutionResult& r) {
+    const bool overlap = w.inside > 0;
+    w.Clear();
+    return overlap && r.violations.empty();
+  });
+  EXPECT_NE(point, 0) << "no preemption point let CPU 1's ISR run inside CPU 0's HwStartIo";
+}
+
+TEST(ExecutorInterleaving, AnIsrWaitingForItsMsiLockRunsOnlyAfterTheHolderReleasesIt) {
+  Harness h;
+  IsrWindow w;
+  InstallWindow(h.miniport, w, /*take_msi_lock_0=*/true);
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kWrite, 0, 0, 1, 1), MakeStep(StepKind::kInterrupt, 1, 0)};
+  for (uint16_t point = 1; point < 30; ++point) {
+    s.steps[0].preempt = point;
+    const ExecutionResult r = h.executor.Run(s);
+    EXPECT_TRUE(r.violations.empty()) << "preempt " << point << ":\n" << Lines(r);
+    EXPECT_EQ(r.deadlocks, 0u);
+    EXPECT_EQ(w.inside, 0) << "preempt " << point;
+    EXPECT_GT(w.after, 0) << "preempt " << point;
+    w.Clear();
+  }
+}
+
+TEST(ExecutorInterleaving, TwoCpusTakingTwoMsiLocksInOppositeOrderDeadlock) {
+  Harness h;
+  // HwStartIo takes lock 0 then 1; the DPC takes 1 then 0.
+  auto take_two = [](PVOID ext, ULONG first, ULONG second) {
+    ULONG old_first = 0, old_second = 0;
+    StorPortAcquireMSISpinLock(ext, first, &old_first);
+    StorPortStallExecution(1);
+    StorPortAcquireMSISpinLock(ext, second, &old_second);
+    StorPortReleaseMSISpinLock(ext, second, old_second);
+    StorPortReleaseMSISpinLock(ext, first, old_first);
+  };
+  static STOR_DPC dpc;
+  h.miniport.passive_initialize = [](PVOID ext) {
+    StorPortInitializeDpc(ext, &dpc, sp::ScriptedDpcRoutine);
+    return TRUE;
+  };
+  // HwStartIo on CPU 0 signals message 3 and takes the locks; the ISR of message 3 on CPU 1
+  // queues the DPC there, which takes them the other way round.
+  h.miniport.start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    sp::Port::Current()->SignalMessage(0, 3);
+    take_two(ext, 0, 1);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  h.miniport.ms_isr = [](PVOID ext, ULONG) {
+    StorPortIssueDpc(ext, &dpc, nullptr, nullptr);
+    return TRUE;
+  };
+  h.miniport.dpc = [&](PSTOR_DPC, PVOID ext, PVOID, PVOID) { take_two(ext, 1, 0); };
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kWrite, 0, 0, 1, 1), MakeStep(StepKind::kInterrupt, 1, 3),
+             MakeStep(StepKind::kFlush, 0)};
+  bool found = false;
+  for (uint16_t p0 = 1; p0 < 25 && !found; ++p0) {
+    for (uint16_t p1 = 1; p1 < 25 && !found; ++p1) {
+      s.steps[0].preempt = p0;
+      s.steps[1].preempt = p1;
+      const ExecutionResult r = h.executor.Run(s);
+      found = r.deadlocks > 0 && Saw(r, Rule::kDeadlock);
+    }
+  }
+  EXPECT_TRUE(found) << "no schedule of two CPUs reached the lock-order deadlock";
+}
+
+// A scripted miniport that drives the NVMe model by hand (NVMe 1.4 3.1, 7.6.1): it enables the
+// controller, sends one Identify on the admin queue, and its ISR consumes the completion or not.
+struct AdminProbe {
+  PUCHAR registers = nullptr;
+  PUCHAR memory = nullptr;
+  uint64_t physical = 0;
+  bool consume = true;
+};
+AdminProbe* g_probe = nullptr;
+
+void InstallAdminProbe(ScriptedMiniport& miniport, AdminProbe& probe) {
+  g_probe = &probe;
+  miniport.find_adapter = [](PVOID ext, PPORT_CONFIGURATION_INFORMATION config) {
+    const ACCESS_RANGE& bar0 = (*config->AccessRanges)[0];
+    g_probe->registers = static_cast<PUCHAR>(
+        StorPortGetDeviceBase(ext, PCIBus, 0, bar0.RangeStart, bar0.RangeLength, FALSE));
+    g_probe->memory = static_cast<PUCHAR>(StorPortGetUncachedExtension(ext, config, 3 * 4096));
+    ULONG length = 0;
+    g_probe->physical = static_cast<uint64_t>(
+        StorPortGetPhysicalAddress(ext, nullptr, g_probe->memory, &length).QuadPart);
+  };
+  miniport.initialize = [](PVOID ext) {
+    AdminProbe& p = *g_probe;
+    auto reg32 = [&](ULONG offset) { return reinterpret_cast<PULONG>(p.registers + offset); };
+    auto reg64 = [&](ULONG offset) { return reinterpret_cast<PULONG64>(p.registers + offset); };
+    StorPortWriteRegisterUlong(ext, reg32(0x24), (3u << 16) | 3u);  // AQA: 4-entry queues
+    StorPortWriteRegisterUlong64(ext, reg64(0x28), p.physical);     // ASQ
+    StorPortWriteRegisterUlong64(ext, reg64(0x30), p.physical + 4096);  // ACQ
+    StorPortWriteRegisterUlong(ext, reg32(0x14), 1u | (6u << 16) | (4u << 20));  // CC.EN
+    for (int i = 0; i < 1000 && !(StorPortReadRegisterUlong(ext, reg32(0x1C)) & 1u); ++i)
+      StorPortStallExecution(10);
+    auto* command = reinterpret_cast<ULONG*>(p.memory);
+    command[0] = 0x06u | (1u << 16);  // Identify, command id 1
+    auto prp1 = p.physical + 8192;
+    StorPortMoveMemory(&command[6], &prp1, sizeof prp1);
+    command[10] = 1;  // CNS: the controller
+    StorPortWriteRegisterUlong(ext, reg32(0x1000), 1);  // admin submission queue tail
+    return TRUE;
+  };
+  miniport.ms_isr = [](PVOID ext, ULONG) {
+    AdminProbe& p = *g_probe;
+    const auto* entry = reinterpret_cast<const ULONG*>(p.memory + 4096);
+    if (p.consume && (entry[3] & (1u << 16)))
+      StorPortWriteRegisterUlong(ext, reinterpret_cast<PULONG>(p.registers + 0x1004), 1);
+    return TRUE;
+  };
+}
+
+TEST(ExecutorOracle, ACompletionQueueLeftHoldingEntriesIsAnUnservicedInterruptCause) {
+  Harness h;
+  AdminProbe probe;
+  InstallAdminProbe(h.miniport, probe);
+  const Scenario s = MsiXScenario(2);
+  probe.consume = false;
+  const ExecutionResult ignored = h.executor.Run(s);
+  EXPECT_TRUE(ignored.adapter_started);
+  EXPECT_TRUE(Saw(ignored, Rule::kInterruptCauseUnserviced)) << Lines(ignored);
+  probe.consume = true;  // the clean twin
+  const ExecutionResult serviced = h.executor.Run(s);
+  EXPECT_TRUE(serviced.violations.empty()) << Lines(serviced);
+}
+
+// --- ThreadSanitizer sees the virtual CPUs as threads (tsan preset only) ---
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MSIRIG_TEST_TSAN 1
+#endif
+#endif
+
+int g_shared_counter = 0;
+
+// ISRs of messages 0 and 1, on CPUs 0 and 1, increment one counter; with `locked`, under the
+// MSI lock of message 2, which orders them.
+[[maybe_unused]] void TwoIsrsTouchOneCounter(bool locked) {
+  Harness h;
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    sp::Port::Current()->SignalMessage(0, 0);
+    sp::Port::Current()->SignalMessage(0, 1);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  h.miniport.ms_isr = [locked](PVOID ext, ULONG) {
+    ULONG old_irql = 0;
+    if (locked) StorPortAcquireMSISpinLock(ext, 2, &old_irql);
+    ++g_shared_counter;
+    if (locked) StorPortReleaseMSISpinLock(ext, 2, old_irql);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kInterrupt, 0, 0),
+             MakeStep(StepKind::kInterrupt, 1, 1)};
+  h.executor.Run(s);
+}
+
+TEST(ExecutorTsanDeathTest, AnUnlockedCounterOfIsrsOnTwoCpusIsAReportedRaceOnEveryReplay) {
+#ifndef MSIRIG_TEST_TSAN
+  GTEST_SKIP() << "ThreadSanitizer runs in the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
+  for (int replay = 0; replay < 2; ++replay)
+    EXPECT_DEATH(TwoIsrsTouchOneCounter(false), "ThreadSanitizer: data race");
+#endif
+}
+
+TEST(ExecutorTsanDeathTest, TheSameCounterUnderAnMsiLockIsNotReported) {
+#ifndef MSIRIG_TEST_TSAN
+  GTEST_SKIP() << "ThreadSanitizer runs in the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
+  EXPECT_EXIT(
+      {
+        TwoIsrsTouchOneCounter(true);
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+#endif
+}
+
+}  // namespace
+}  // namespace msirig::fuzz

@@ -1,0 +1,59 @@
+// RequestOracle: builds the SCSI requests of a scenario's steps and checks what comes back:
+// a read that completed with success must return what the last successful write left there
+// (blocks never written read as zeros), unless a write to the same blocks was in flight while
+// it ran, or two writes raced for them (then the device's order decides, and nothing is known).
+#ifndef MSIRIG_FUZZ_SRC_REQUEST_ORACLE_H_
+#define MSIRIG_FUZZ_SRC_REQUEST_ORACLE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "msirig/fuzz/scenario.h"
+#include "msirig/storport/port.h"
+
+namespace msirig::fuzz {
+
+class RequestOracle {
+ public:
+  void Reset(uint32_t block_bytes, uint64_t namespace_blocks);
+
+  // The request a request step sends; nullopt for steps that are not requests.
+  std::optional<sp::RequestSpec> Build(const Step& step) const;
+  // After the port accepted the request built from `step` under `tag`.
+  void Submitted(uint64_t tag, const Step& step);
+  // Checks the completions after the ones already seen; returns what was wrong with the first
+  // bad one, or "".
+  std::string Check(const std::vector<sp::CompletedRequest>& completed);
+
+  // The bytes a write with `pattern` puts in byte `index` of block `lba`.
+  static uint8_t PatternByte(uint32_t pattern, uint64_t lba, uint32_t index);
+
+ private:
+  struct Range {
+    uint64_t lba = 0;
+    uint32_t blocks = 0;
+    bool Overlaps(const Range& other) const {
+      return lba < other.lba + other.blocks && other.lba < lba + blocks;
+    }
+  };
+  struct InFlight {
+    bool write = false;
+    Range range;
+    uint32_t pattern = 0;
+    bool tainted = false;  // a read that overlapped a write, or a write that raced another
+  };
+  Range RangeOf(const Step& step) const;
+
+  uint32_t block_bytes_ = 512;
+  uint64_t namespace_blocks_ = 1;
+  std::map<uint64_t, InFlight> in_flight_;  // by tag
+  std::map<uint64_t, int64_t> shadow_;      // lba -> pattern written; -1 = unknown
+  size_t checked_ = 0;
+};
+
+}  // namespace msirig::fuzz
+
+#endif  // MSIRIG_FUZZ_SRC_REQUEST_ORACLE_H_
