@@ -40,10 +40,50 @@ Executor::Impl::Cpu& Executor::Impl::CpuAt(uint32_t index) {
 
 uint32_t Executor::Impl::CurrentCpu() const { return current_ == kMain ? 0 : current_; }
 
-void Executor::Impl::PreemptionPoint(sp::PreemptKind) {
+void Executor::Impl::PreemptionPoint(sp::PreemptKind kind) {
   if (current_ == kMain) return;
+  if (kind == sp::PreemptKind::kCallbackEntry) NoteWindows();
   Cpu& cpu = cpus_[current_];
-  if (cpu.countdown > 0 && --cpu.countdown == 0) Suspend();
+  if (cpu.countdown > 0 && --cpu.countdown == 0) Suspend(kind);
+}
+
+namespace {
+
+bool IsIsr(std::string_view routine) {
+  return routine == "HwMSInterruptRoutine" || routine == "HwInterrupt";
+}
+
+bool Inside(const std::vector<std::string_view>& routines, std::string_view routine) {
+  return std::find(routines.begin(), routines.end(), routine) != routines.end();
+}
+
+}  // namespace
+
+void Executor::Impl::NoteWindows() {
+  const std::vector<std::string_view> stack = port_->Callbacks(current_);
+  if (stack.empty()) return;
+  const std::string_view routine = stack.back();
+  if (IsIsr(routine)) {
+    if (std::any_of(stack.begin(), stack.end() - 1, IsIsr)) ++marks_.isr_nested_in_isr;
+    for (uint32_t i = 0; i < cpus_.size(); ++i) {
+      const Cpu& cpu = cpus_[i];
+      const bool waiting = i == current_ ? cpu.taking_nested : cpu.state == State::kSuspended;
+      if (waiting && cpu.suspended_at == sp::PreemptKind::kRegisterWrite &&
+          Inside(cpu.suspended_in, "HwStartIo")) {
+        ++marks_.isr_before_doorbell;
+        break;
+      }
+    }
+  } else if (routine == "HwDpcRoutine") {
+    for (uint32_t i = 0; i < cpus_.size(); ++i) {
+      if (i != current_ && cpus_[i].state == State::kSuspended && !cpus_[i].suspended_in.empty()) {
+        ++marks_.dpc_beside_callback;
+        break;
+      }
+    }
+  } else if (routine == "HwResetBus" && device_ && device_->CommandsInFlight() > 0) {
+    ++marks_.reset_with_device_work;
+  }
 }
 
 bool Executor::Impl::Spin(uint32_t owner) {
@@ -72,18 +112,23 @@ void Executor::Impl::ToMain() {
   cpus_[self].state = State::kRunning;
 }
 
-void Executor::Impl::Suspend() {
+void Executor::Impl::Suspend(sp::PreemptKind kind) {
   Cpu& cpu = cpus_[current_];
+  cpu.suspended_at = kind;
+  cpu.suspended_in = port_->Callbacks(current_);
   cpu.state = State::kSuspended;
   ToMain();
   // Resumed, perhaps to take an interrupt right here (an interrupt step for this CPU).
   while (!cpu.nested.empty()) {
     const uint32_t message = cpu.nested.front();
     cpu.nested.erase(cpu.nested.begin());
+    cpu.taking_nested = true;
     port_->DeliverInterrupt(adapter_, message);
+    cpu.taking_nested = false;
     cpu.state = State::kSuspended;
     ToMain();
   }
+  cpu.suspended_in.clear();
 }
 
 // --- the main fiber: driving CPUs ---
@@ -106,8 +151,8 @@ void Executor::Impl::Drive(uint32_t index) {
 
 bool Executor::Impl::ResolveWait(uint32_t index) {
   const uint32_t owner = cpus_[index].waits_for;
-  const bool cycle = owner == index ||
-                     std::find(resolving_.begin(), resolving_.end(), owner) != resolving_.end();
+  const bool cycle =
+      owner == index || std::find(resolving_.begin(), resolving_.end(), owner) != resolving_.end();
   const bool holder_stuck = owner >= cpus_.size() || cpus_[owner].state == State::kIdle;
   if (cycle || holder_stuck) {
     // Every CPU on the chain waits for the next one: nothing can ever release the lock.

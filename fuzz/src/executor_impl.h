@@ -42,16 +42,21 @@ class Executor::Impl final : public sp::Scheduler {
   struct Cpu {
     std::unique_ptr<Fiber> fiber;
     State state = State::kIdle;
-    uint32_t countdown = 0;  // preemption points left before the CPU suspends; 0 = never
-    uint32_t waits_for = 0;  // the CPU holding the lock it spins on
-    bool give_up = false;    // its wait can never end
+    uint32_t countdown = 0;        // preemption points left before the CPU suspends; 0 = never
+    uint32_t waits_for = 0;        // the CPU holding the lock it spins on
+    bool give_up = false;          // its wait can never end
     std::vector<uint32_t> nested;  // interrupts to take where it is suspended
+    bool taking_nested = false;    // running one of them right now
+    sp::PreemptKind suspended_at = sp::PreemptKind::kStorPortCall;
+    std::vector<std::string_view> suspended_in;  // its miniport routines when it suspended
   };
 
   Cpu& CpuAt(uint32_t index);
   // On a CPU fiber: back to the main fiber, until the CPU is driven again.
   void ToMain();
-  void Suspend();
+  void Suspend(sp::PreemptKind kind);
+  // At a miniport routine's entry: counts the windows it opens (WindowMarks).
+  void NoteWindows();
   // On the main fiber: run CPU `index` until it suspends or its work is done, resolving its
   // lock waits by running the holders.
   void Drive(uint32_t index);
@@ -82,6 +87,7 @@ class Executor::Impl final : public sp::Scheduler {
   char run_start_ = 0;
   char run_end_ = 0;
   size_t deadlocks_ = 0;
+  WindowMarks marks_;
 
   // One run.
   Scenario scenario_;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "executor_impl.h"
+#include "msirig/fuzz/scenario_text.h"
 #include "tsan_scope.h"
 
 namespace msirig::fuzz {
@@ -27,6 +28,7 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
   device_.reset();
   port_.reset();
   deadlocks_ = 0;
+  marks_ = WindowMarks{};
   wait_cycle_.clear();
   sp::PortOptions port_options;
   port_options.verifier_mode = options_.verifier_mode;
@@ -63,6 +65,7 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
   result.trace_hash = port_->TraceHash();
   result.trace_events = port_->TraceEvents();
   result.deadlocks = deadlocks_;
+  result.marks = marks_;
   result.requests_completed = port_->Completed(adapter_).size();
   // The device refers to the adapter's bus: it goes first.
   device_.reset();
@@ -237,7 +240,7 @@ void Executor::Impl::CheckOracles() {
 }
 
 std::string Executor::Impl::FindingContext() {
-  std::string context;
+  std::string context = "msirig: scenario:\n" + ToText(scenario_);
   if (!wait_cycle_.empty()) context += "msirig: wait cycle: " + wait_cycle_ + "\n";
   context += "msirig: last events:\n" + port_->TraceTail(24);
   if (!options_.reproduce_command.empty())

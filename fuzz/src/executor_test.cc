@@ -130,8 +130,8 @@ TEST(Executor, TheSameScenarioGivesTheSameTraceEveryTime) {
   RamDisk(h.miniport, disk);
   Scenario s = MsiXScenario(4);
   for (uint32_t i = 0; i < 40; ++i) {
-    s.steps.push_back(MakeStep(i % 3 ? StepKind::kWrite : StepKind::kRead, i % 2, i, 1 + i % 4,
-                               i, static_cast<uint16_t>(i % 5)));
+    s.steps.push_back(MakeStep(i % 3 ? StepKind::kWrite : StepKind::kRead, i % 2, i, 1 + i % 4, i,
+                               static_cast<uint16_t>(i % 5)));
     s.steps.push_back(MakeStep(StepKind::kAdvanceTime, (i + 1) % 2, 100 * i));
   }
   const ExecutionResult first = h.executor.Run(s);
@@ -300,8 +300,8 @@ void InstallAdminProbe(ScriptedMiniport& miniport, AdminProbe& probe) {
     AdminProbe& p = *g_probe;
     auto reg32 = [&](ULONG offset) { return reinterpret_cast<PULONG>(p.registers + offset); };
     auto reg64 = [&](ULONG offset) { return reinterpret_cast<PULONG64>(p.registers + offset); };
-    StorPortWriteRegisterUlong(ext, reg32(0x24), (3u << 16) | 3u);  // AQA: 4-entry queues
-    StorPortWriteRegisterUlong64(ext, reg64(0x28), p.physical);     // ASQ
+    StorPortWriteRegisterUlong(ext, reg32(0x24), (3u << 16) | 3u);      // AQA: 4-entry queues
+    StorPortWriteRegisterUlong64(ext, reg64(0x28), p.physical);         // ASQ
     StorPortWriteRegisterUlong64(ext, reg64(0x30), p.physical + 4096);  // ACQ
     StorPortWriteRegisterUlong(ext, reg32(0x14), 1u | (6u << 16) | (4u << 20));  // CC.EN
     for (int i = 0; i < 1000 && !(StorPortReadRegisterUlong(ext, reg32(0x1C)) & 1u); ++i)
@@ -310,7 +310,7 @@ void InstallAdminProbe(ScriptedMiniport& miniport, AdminProbe& probe) {
     command[0] = 0x06u | (1u << 16);  // Identify, command id 1
     auto prp1 = p.physical + 8192;
     StorPortMoveMemory(&command[6], &prp1, sizeof prp1);
-    command[10] = 1;  // CNS: the controller
+    command[10] = 1;                                    // CNS: the controller
     StorPortWriteRegisterUlong(ext, reg32(0x1000), 1);  // admin submission queue tail
     return TRUE;
   };

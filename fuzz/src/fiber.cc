@@ -98,4 +98,3 @@ MSIRIG_NO_TSAN void Fiber::Loop() {
 }
 
 }  // namespace msirig::fuzz
-

@@ -40,7 +40,7 @@ class Fiber {
   [[maybe_unused]] const void* asan_bottom_ = nullptr;  // bounds ASan is told on a switch here
   [[maybe_unused]] size_t asan_size_ = 0;
   [[maybe_unused]] void* asan_fake_stack_ = nullptr;  // used in ASan builds
-  [[maybe_unused]] void* tsan_fiber_ = nullptr;  // used in TSan builds
+  [[maybe_unused]] void* tsan_fiber_ = nullptr;       // used in TSan builds
   [[maybe_unused]] bool owns_tsan_fiber_ = false;
   std::function<void()> body_;
   bool busy_ = false;  // from Start() until its body returns

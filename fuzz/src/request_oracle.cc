@@ -34,8 +34,8 @@ uint8_t RequestOracle::PatternByte(uint32_t pattern, uint64_t lba, uint32_t inde
 RequestOracle::Range RequestOracle::RangeOf(const Step& step) const {
   Range range;
   range.lba = step.a % namespace_blocks_;
-  range.blocks = static_cast<uint32_t>(
-      std::min<uint64_t>({std::max<uint32_t>(step.b, 1), kMaxBlocks, namespace_blocks_ - range.lba}));
+  range.blocks = static_cast<uint32_t>(std::min<uint64_t>(
+      {std::max<uint32_t>(step.b, 1), kMaxBlocks, namespace_blocks_ - range.lba}));
   return range;
 }
 

@@ -8,9 +8,9 @@
 #include "deferred.h"
 #include "msi.h"
 #include "port_state.h"
-#include "tsan_scope.h"
 #include "requests.h"
 #include "spinlocks.h"
+#include "tsan_scope.h"
 
 using msirig::sp::Adapter;
 using msirig::sp::CurrentPortState;
@@ -267,13 +267,21 @@ STOR_PHYSICAL_ADDRESS StorPortConvertUlongToPhysicalAddress(ULONG_PTR UlongAddre
 }
 
 BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete) {
-  MSIRIG_RIG_ENTRY(); return TRUE; }
+  MSIRIG_RIG_ENTRY();
+  return TRUE;
+}
 BOOLEAN StorPortReady(PVOID HwDeviceExtension) {
-  MSIRIG_RIG_ENTRY(); return TRUE; }
+  MSIRIG_RIG_ENTRY();
+  return TRUE;
+}
 BOOLEAN StorPortPause(PVOID HwDeviceExtension, ULONG TimeOut) {
-  MSIRIG_RIG_ENTRY(); return TRUE; }
+  MSIRIG_RIG_ENTRY();
+  return TRUE;
+}
 BOOLEAN StorPortResume(PVOID HwDeviceExtension) {
-  MSIRIG_RIG_ENTRY(); return TRUE; }
+  MSIRIG_RIG_ENTRY();
+  return TRUE;
+}
 BOOLEAN StorPortDeviceBusy(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
                            ULONG RequestsToComplete) {
   MSIRIG_RIG_ENTRY();

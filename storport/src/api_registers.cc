@@ -36,13 +36,13 @@ uintptr_t RegisterWindow() {
 }
 
 const RegisterMapping* Decode(PortState& s, const void* address, unsigned size, const char* routine,
-                              uint64_t* offset) {
+                              uint64_t* offset, msirig::sp::PreemptKind kind) {
   const auto va = reinterpret_cast<uintptr_t>(address);
   for (const RegisterMapping& m : s.mappings) {
     if (va >= m.virtual_base && va - m.virtual_base + size <= m.length) {
       *offset = va - m.virtual_base;
       s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, routine, m.bar, *offset);
-      s.scheduler->PreemptionPoint(msirig::sp::PreemptKind::kRegisterAccess);
+      s.scheduler->PreemptionPoint(kind);
       return &m;
     }
   }
@@ -55,7 +55,8 @@ const RegisterMapping* Decode(PortState& s, const void* address, unsigned size, 
 uint64_t Read(const void* address, unsigned size, const char* routine) {
   PortState& s = CurrentPortState();
   uint64_t offset = 0;
-  const RegisterMapping* m = Decode(s, address, size, routine, &offset);
+  const RegisterMapping* m =
+      Decode(s, address, size, routine, &offset, msirig::sp::PreemptKind::kRegisterRead);
   const uint64_t all_ones = size == 8 ? ~uint64_t{0} : ((uint64_t{1} << (8 * size)) - 1);
   if (m == nullptr || m->adapter->device == nullptr) return all_ones;
   return m->adapter->device->MmioRead(m->bar, offset, size) & all_ones;
@@ -64,7 +65,8 @@ uint64_t Read(const void* address, unsigned size, const char* routine) {
 void Write(const void* address, unsigned size, uint64_t value, const char* routine) {
   PortState& s = CurrentPortState();
   uint64_t offset = 0;
-  const RegisterMapping* m = Decode(s, address, size, routine, &offset);
+  const RegisterMapping* m =
+      Decode(s, address, size, routine, &offset, msirig::sp::PreemptKind::kRegisterWrite);
   if (m == nullptr || m->adapter->device == nullptr) return;
   m->adapter->device->MmioWrite(m->bar, offset, size, value);
 }
@@ -97,8 +99,7 @@ PVOID StorPortGetDeviceBase(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
   return nullptr;  // not one of the adapter's assigned ranges
 }
 
-VOID StorPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress) {
-  MSIRIG_RIG_ENTRY();}
+VOID StorPortFreeDeviceBase(PVOID HwDeviceExtension, PVOID MappedAddress) { MSIRIG_RIG_ENTRY(); }
 
 UCHAR StorPortReadRegisterUchar(PVOID h, PUCHAR r) {
   MSIRIG_RIG_ENTRY();

@@ -3,9 +3,7 @@
 #include <cstdio>
 
 #include "port_state.h"
-
 #include "tsan_scope.h"
-
 
 namespace msirig::sp {
 namespace {

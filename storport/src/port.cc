@@ -193,6 +193,12 @@ INTERRUPT_SYNCHRONIZATION_MODE Port::SynchronizationMode(uint32_t adapter) const
 }
 
 uint8_t Port::Irql(uint32_t cpu) const { return state_->cpus.at(cpu).irql; }
+std::vector<std::string_view> Port::Callbacks(uint32_t cpu) const {
+  std::vector<std::string_view> names;
+  for (const Frame& frame : state_->cpus.at(cpu).frames)
+    names.push_back(CallbackName(frame.callback));
+  return names;
+}
 size_t Port::LocksHeld(uint32_t cpu) const { return state_->cpus.at(cpu).held.size(); }
 Verifier& Port::verifier() { return state_->verifier; }
 Scheduler& Port::scheduler() { return *state_->scheduler; }

@@ -1,13 +1,13 @@
 // Request flow: the class-driver side builds an SRB, Storport calls HwBuildIo then HwStartIo,
 // the miniport completes it exactly once (SPEC 4; SDV StorPortBuildIo, StorPortStatusPending).
 #include "requests.h"
-#include "tsan_scope.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 
 #include "port_state.h"
+#include "tsan_scope.h"
 
 namespace msirig::sp {
 namespace {

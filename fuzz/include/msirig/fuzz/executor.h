@@ -41,6 +41,20 @@ struct ExecutorOptions {
   std::string reproduce_command;
 };
 
+// Coverage marks: how often a run reached the interleavings that break real miniports (SPEC 5,
+// DESIGN.md decision 3). Tests assert that their scenarios hit them.
+struct WindowMarks {
+  // An ISR ran while HwStartIo waited at a register write (a doorbell) on some CPU, its own
+  // (nested) or another (overlapping).
+  uint32_t isr_before_doorbell = 0;
+  // A message ISR ran nested inside another ISR on one CPU.
+  uint32_t isr_nested_in_isr = 0;
+  // A DPC ran while another CPU was suspended inside a miniport routine.
+  uint32_t dpc_beside_callback = 0;
+  // HwResetBus ran while the device held commands it had fetched and not yet completed.
+  uint32_t reset_with_device_work = 0;
+};
+
 struct ExecutionResult {
   bool adapter_started = false;
   std::vector<sp::Violation> violations;  // kRecord mode
@@ -48,6 +62,7 @@ struct ExecutionResult {
   uint64_t trace_events = 0;
   size_t requests_completed = 0;
   size_t deadlocks = 0;
+  WindowMarks marks;
 };
 
 class Executor {

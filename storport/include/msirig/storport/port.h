@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "msirig/hba/pci_bus.h"
@@ -152,6 +153,8 @@ class Port {
 
   // --- inspection ---
   uint8_t Irql(uint32_t cpu) const;
+  // The miniport routines CPU `cpu` is inside, outermost first ("HwStartIo", "HwDpcRoutine"...).
+  std::vector<std::string_view> Callbacks(uint32_t cpu) const;
   size_t LocksHeld(uint32_t cpu) const;
   // The rolling hash of every event so far, and the last `events` events as text.
   uint64_t TraceHash() const;

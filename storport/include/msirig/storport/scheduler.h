@@ -14,7 +14,8 @@ namespace msirig::sp {
 
 enum class PreemptKind : uint8_t {
   kStorPortCall,
-  kRegisterAccess,
+  kRegisterRead,
+  kRegisterWrite,
   kLockAcquired,
   kLockReleased,
   kCallbackEntry,
