@@ -26,7 +26,7 @@ function(msirig_test name)
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_DEPS} GTest::gtest_main GTest::gmock)
   target_compile_options(${name} PRIVATE ${msirig_warning_flags})
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 120)
+  gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 120)
 endfunction()
 
 # msirig_fuzz_target(<name> SOURCES <src>... [DEPS <target>...])

@@ -11,6 +11,7 @@ msirig_library(msirig_executor RIG
   SOURCES
     ${CMAKE_CURRENT_SOURCE_DIR}/src/executor.cc
     ${CMAKE_CURRENT_SOURCE_DIR}/src/executor_run.cc
+    ${CMAKE_CURRENT_SOURCE_DIR}/src/executor_threads.cc
     ${CMAKE_CURRENT_SOURCE_DIR}/src/fiber.cc
     ${CMAKE_CURRENT_SOURCE_DIR}/src/request_oracle.cc
   INCLUDES ${CMAKE_CURRENT_SOURCE_DIR}/include

@@ -38,10 +38,22 @@ Executor::Impl::Cpu& Executor::Impl::CpuAt(uint32_t index) {
 
 // --- sp::Scheduler: called on the virtual CPUs' fibers ---
 
-uint32_t Executor::Impl::CurrentCpu() const { return current_ == kMain ? 0 : current_; }
+namespace {
+
+// Stress mode: the virtual CPU of this OS thread.
+thread_local uint32_t t_thread_cpu = 0;
+
+}  // namespace
+
+void SetThreadCpu(uint32_t cpu) { t_thread_cpu = cpu; }
+
+uint32_t Executor::Impl::CurrentCpu() const {
+  if (threads_) return t_thread_cpu;
+  return current_ == kMain ? 0 : current_;
+}
 
 void Executor::Impl::PreemptionPoint(sp::PreemptKind kind) {
-  if (current_ == kMain) return;
+  if (current_ == kMain || threads_) return;
   if (kind == sp::PreemptKind::kCallbackEntry) NoteWindows();
   Cpu& cpu = cpus_[current_];
   if (cpu.countdown > 0 && --cpu.countdown == 0) Suspend(kind);
@@ -87,7 +99,7 @@ void Executor::Impl::NoteWindows() {
 }
 
 bool Executor::Impl::Spin(uint32_t owner) {
-  if (current_ == kMain) return false;
+  if (current_ == kMain || threads_) return false;  // with threads the port spins for real
   Cpu& cpu = cpus_[current_];
   cpu.waits_for = owner;
   cpu.give_up = false;
@@ -182,10 +194,10 @@ void Executor::Impl::Finish(uint32_t index) {
 void Executor::Impl::RunOn(uint32_t index, uint16_t preempt, std::function<void()> body) {
   Finish(index);
   Cpu& cpu = CpuAt(index);
-  // Rig code on the CPU: hidden from TSan, but for the miniport callbacks the port reopens.
+  // The body enters the port only through its entry points, which hide the port's own work
+  // from TSan and show it the miniport's callbacks; only the run's start and end are edges.
   cpu.fiber->Start(
       [self = this, body = std::move(body)] {
-        sp::TsanIgnoreScope rig_side;
 #if MSIRIG_HAS_TSAN
         __tsan_acquire(&self->run_start_);  // the scenario was set up before the run
 #else

@@ -69,6 +69,9 @@ class Executor::Impl final : public sp::Scheduler {
 
   // executor_run.cc
   void Play(const Step& step);
+  // Stress mode: the steps of each CPU on an OS thread of its own (executor_threads.cc).
+  void PlayOnThreads(const std::vector<Step>& steps);
+  void PlayOnThisThread(const Step& step);
   void Probe(const Step& step);
   void Drain();
   void CheckOracles();
@@ -79,6 +82,7 @@ class Executor::Impl final : public sp::Scheduler {
   Fiber main_;
   std::vector<Cpu> cpus_;
   uint32_t current_ = kMain;
+  bool threads_ = false;  // stress mode, while the worker threads run
   std::vector<uint32_t> resolving_;
   std::string wait_cycle_;
   // ThreadSanitizer edges of a run as a whole: its setup happens before any of its work, and all

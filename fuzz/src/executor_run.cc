@@ -51,7 +51,11 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
     started_ = port_->StartAdapter(adapter_, device_.get());
   });
   if (started_) {
-    for (const Step& step : scenario_.steps) Play(step);
+    if (options_.real_threads) {
+      PlayOnThreads(scenario_.steps);
+    } else {
+      for (const Step& step : scenario_.steps) Play(step);
+    }
     Drain();
     CheckOracles();
   }
@@ -90,6 +94,7 @@ void Executor::Impl::Play(const Step& step) {
       std::optional<sp::RequestSpec> spec = requests_.Build(step);
       RunOn(cpu, step.preempt, [this, step, spec = std::move(*spec)] {
         const uint64_t tag = port_->SubmitRequest(adapter_, spec);
+        sp::TsanIgnoreScope bookkeeping;  // shared by every CPU; not the miniport's
         requests_.Submitted(tag, step);
       });
       break;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <vector>
 
 #include "scripted_miniport.h"
@@ -349,7 +350,7 @@ int g_shared_counter = 0;
 
 // ISRs of messages 0 and 1, on CPUs 0 and 1, increment one counter; with `locked`, under the
 // MSI lock of message 2, which orders them.
-[[maybe_unused]] void TwoIsrsTouchOneCounter(bool locked) {
+[[maybe_unused]] void TwoIsrsTouchOneCounter(bool locked, bool real_threads = false) {
   Harness h;
   h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
     sp::Port::Current()->SignalMessage(0, 0);
@@ -368,7 +369,21 @@ int g_shared_counter = 0;
   Scenario s = MsiXScenario(4);
   s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kInterrupt, 0, 0),
              MakeStep(StepKind::kInterrupt, 1, 1)};
-  h.executor.Run(s);
+  if (!real_threads) {
+    h.executor.Run(s);
+    return;
+  }
+  // On real threads both CPUs must have their messages pending before they start.
+  h.miniport.initialize = [](PVOID) {
+    sp::Port::Current()->SignalMessage(0, 0);
+    sp::Port::Current()->SignalMessage(0, 1);
+    return TRUE;
+  };
+  s.steps = {MakeStep(StepKind::kInterrupt, 0, 0), MakeStep(StepKind::kInterrupt, 1, 1)};
+  ExecutorOptions options = Harness::Options();
+  options.real_threads = true;
+  Executor threaded(options);
+  threaded.Run(s);
 }
 
 TEST(ExecutorTsanDeathTest, AnUnlockedCounterOfIsrsOnTwoCpusIsAReportedRaceOnEveryReplay) {
@@ -395,6 +410,49 @@ TEST(ExecutorTsanDeathTest, TheSameCounterUnderAnMsiLockIsNotReported) {
       },
       ::testing::ExitedWithCode(0), "");
 #endif
+}
+
+TEST(ExecutorTsanDeathTest, OnRealThreadsTheUnlockedCounterIsReportedToo) {
+#ifndef MSIRIG_TEST_TSAN
+  GTEST_SKIP() << "ThreadSanitizer runs in the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
+  EXPECT_DEATH(TwoIsrsTouchOneCounter(false, /*real_threads=*/true), "ThreadSanitizer: data race");
+  EXPECT_EXIT(
+      {
+        TwoIsrsTouchOneCounter(true, /*real_threads=*/true);
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+#endif
+}
+
+TEST(ExecutorStress, RealThreadsPlayEveryCpusStepsConcurrentlyWithTheSameOracles) {
+  ScriptedMiniport miniport;
+  ScriptedMiniport::current = &miniport;
+  std::map<uint32_t, std::vector<uint8_t>> disk;
+  std::mutex disk_lock;  // the RAM disk's own lock: two CPUs submit at once now
+  RamDisk(miniport, disk);
+  auto ram_disk = miniport.start_io;
+  miniport.start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    std::lock_guard<std::mutex> guard(disk_lock);
+    return ram_disk(ext, srb);
+  };
+  ExecutorOptions options = Harness::Options();
+  options.real_threads = true;
+  Executor executor(options);
+  Scenario s = MsiXScenario(4);
+  for (uint32_t i = 0; i < 64; ++i)
+    s.steps.push_back(MakeStep(i % 2 ? StepKind::kWrite : StepKind::kRead, i % 2, 8 * (i % 2) + i,
+                               1, i));
+  for (int round = 0; round < 5; ++round) {
+    const ExecutionResult r = executor.Run(s);
+    EXPECT_TRUE(r.adapter_started);
+    EXPECT_EQ(r.requests_completed, 64u);
+    EXPECT_TRUE(r.violations.empty()) << Lines(r);
+  }
+  ScriptedMiniport::current = nullptr;
 }
 
 }  // namespace

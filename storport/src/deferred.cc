@@ -113,17 +113,22 @@ void PortState::FireDueTimers() {
   }
 }
 
-size_t Port::RunDpcs() { return state_->DrainDpcs(); }
+size_t Port::RunDpcs() {
+  RigEntry rig(*state_);
+  return state_->DrainDpcs();
+}
 
 size_t Port::QueuedDpcs(uint32_t cpu) const { return state_->cpus.at(cpu).dpcs.size(); }
 
 void Port::AdvanceTime(uint64_t nanoseconds) {
+  RigEntry rig(*state_);
   state_->now_ns += nanoseconds;
   state_->FireDueTimers();
   state_->CheckTimeouts();
 }
 
 void Port::CheckEndOfRun() {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   char what[192];
   for (auto& adapter : s.adapters) {

@@ -75,6 +75,7 @@ Delivery PortState::Deliver(Adapter& a, uint32_t message) {
 }
 
 void Port::SignalMessage(uint32_t adapter, uint32_t message) {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
   s.trace.Add(Event::kInterruptSignal, s.CpuIndex(), s.Cpu().irql, "message", message);
@@ -82,18 +83,21 @@ void Port::SignalMessage(uint32_t adapter, uint32_t message) {
 }
 
 void Port::SetLineLevel(uint32_t adapter, bool asserted) {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   s.trace.Add(Event::kInterruptSignal, s.CpuIndex(), s.Cpu().irql, "line", asserted);
   s.AdapterAt(adapter).line_level = asserted;
 }
 
 bool Port::Pending(uint32_t adapter, uint32_t message) const {
+  RigEntry rig(*state_);
   const Adapter& a = state_->AdapterAt(adapter);
   if (message == kLineInterrupt) return a.line_level;
   return message < a.pending.size() && a.pending[message];
 }
 
 Delivery Port::DeliverInterrupt(uint32_t adapter, uint32_t message) {
+  RigEntry rig(*state_);
   return state_->Deliver(state_->AdapterAt(adapter), message);
 }
 

@@ -68,6 +68,7 @@ void FillConfigInfo(PortState& s, Adapter& a) {
 }  // namespace
 
 bool Port::StartAdapter(uint32_t id, hba::PciFunction* device) {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(id);
   if (!s.registered || a.state != AdapterState::kCreated) {
@@ -113,6 +114,7 @@ bool Port::StartAdapter(uint32_t id, hba::PciFunction* device) {
       a.supported_controls[type] = list->SupportedTypeList[type];
   }
   a.state = AdapterState::kRunning;
+  TsanRelease(&a.lifecycle_sync);
   return true;
 }
 

@@ -1,12 +1,17 @@
 // Modeled spin locks and IRQL (SPEC 3), and the callback frames that take the port driver's
 // entry locks and check the callback's balance on return (SPEC 4).
 #include <cstdio>
+#include <thread>
 
 #include "port_state.h"
 #include "tsan_scope.h"
 
 namespace msirig::sp {
 namespace {
+
+// With real threads, a wait this long (in yields) for a modeled lock counts as a deadlock:
+// stress mode is the nondeterministic complement, and reports what the fibers then replay.
+constexpr uint64_t kRealThreadSpinLimit = 20'000'000;
 
 // The modeled locks order memory for ThreadSanitizer exactly as a real lock would (DESIGN.md
 // decision 2): fibers switch with no synchronization, so only these edges order their accesses.
@@ -84,7 +89,18 @@ void PortState::AcquireLocks(Acquisition acquisition) {
       break;
     }
     bool stuck = false;
-    while (lock.owner != -1) {
+    for (uint64_t spins = 0; lock.owner != -1; ++spins) {
+      if (real_threads) {
+        // Really spin: let the holder, on its own thread, get the port lock and release it.
+        if (spins > kRealThreadSpinLimit) {
+          stuck = true;
+          break;
+        }
+        const int depth = this->lock.ReleaseAll();
+        std::this_thread::yield();
+        this->lock.Reacquire(depth);
+        continue;
+      }
       if (!scheduler->Spin(static_cast<uint32_t>(lock.owner))) {
         stuck = true;
         break;
@@ -136,6 +152,7 @@ void PortState::EnterCallback(Callback callback, Adapter* adapter, uint32_t mess
   frame.irql_before = cpu.irql;
   frame.held_base = cpu.held.size();
   cpu.frames.push_back(frame);
+  if (adapter != nullptr) TsanAcquire(&adapter->lifecycle_sync);
   // Windows raises to the callback's IRQL before it takes the lock (KeAcquireInterruptSpinLock,
   // KiInterruptDispatch): a CPU spinning on an interrupt lock is already at DIRQL.
   if (irql > cpu.irql) SetIrql(irql);
@@ -163,11 +180,24 @@ void PortState::EnterCallback(Callback callback, Adapter* adapter, uint32_t mess
   top.entry_irql = Cpu().irql;
   trace.Add(Event::kCallbackEnter, CpuIndex(), Cpu().irql, CallbackName(callback), message);
   scheduler->PreemptionPoint(PreemptKind::kCallbackEntry);
-  if (tsan_sees_only_miniport) TsanShowMiniport();
+  if (real_threads) Cpu().frames.back().port_lock_depth = lock.ReleaseAll();
+  if (tsan_sees_only_miniport) {
+    // However deep in the port this callback starts (an ISR nested at a preemption point is
+    // inside a StorPort routine), TSan sees all of it; LeaveCallback hides the port again.
+    Frame& frame = Cpu().frames.back();
+    frame.rig_depth = Cpu().rig_depth;
+    for (int i = 0; i < frame.rig_depth; ++i) TsanShowMiniport();
+    Cpu().rig_depth = 0;
+  }
 }
 
 void PortState::LeaveCallback() {
-  if (tsan_sees_only_miniport) TsanHideAgain();
+  if (tsan_sees_only_miniport) {
+    const int depth = Cpu().frames.back().rig_depth;
+    for (int i = 0; i < depth; ++i) TsanHideAgain();
+    Cpu().rig_depth = depth;
+  }
+  if (real_threads) lock.Reacquire(Cpu().frames.back().port_lock_depth);
   CpuState& cpu = Cpu();
   const Frame frame = cpu.frames.back();
   if (cpu.held.size() > frame.held_at_entry) {

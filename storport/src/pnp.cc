@@ -51,18 +51,24 @@ void PortState::CheckTimeouts() {
   }
 }
 
-void Port::ResetBus(uint32_t adapter) { state_->ResetBus(state_->AdapterAt(adapter)); }
+void Port::ResetBus(uint32_t adapter) {
+  RigEntry rig(*state_);
+  state_->ResetBus(state_->AdapterAt(adapter));
+}
 
 bool Port::StopAdapter(uint32_t adapter) {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
   if (a.state != AdapterState::kRunning) return false;
   if (!s.AdapterControl(a, ScsiStopAdapter)) return false;
   a.state = AdapterState::kStopped;
+  TsanRelease(&a.lifecycle_sync);
   return true;
 }
 
 bool Port::RestartAdapter(uint32_t adapter) {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
   if (a.state != AdapterState::kStopped) return false;
@@ -90,10 +96,12 @@ bool Port::RestartAdapter(uint32_t adapter) {
     }
   }
   a.state = AdapterState::kRunning;
+  TsanRelease(&a.lifecycle_sync);
   return true;
 }
 
 void Port::SurpriseRemove(uint32_t adapter) {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
   if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;

@@ -154,7 +154,18 @@ Port::~Port() { g_current_port = nullptr; }
 
 Port* Port::Current() { return g_current_port; }
 
+void Port::SetRealThreads(bool on) { state_->real_threads = on; }
+
+Port::Serialized::Serialized(Port& port) : state_(port.state()), locked_(state_.real_threads) {
+  if (locked_) state_.lock.Lock();
+}
+
+Port::Serialized::~Serialized() {
+  if (locked_) state_.lock.Unlock();
+}
+
 ULONG Port::LoadMiniport(DriverEntryRoutine driver_entry) {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   s.EnterCallback(Callback::kDriverEntry, nullptr, kLineInterrupt, PASSIVE_LEVEL, 0);
   // The driver object and registry path are opaque to a Storport miniport: it only passes them

@@ -14,6 +14,8 @@
 #include "msirig/storport/port.h"
 #include "pci_enumeration.h"
 #include "phys_memory.h"
+#include "port_lock.h"
+#include "tsan_scope.h"
 #include "trace.h"
 
 namespace msirig::sp {
@@ -70,6 +72,8 @@ struct Frame {
   uint8_t entry_irql = 0;    // the IRQL the callback runs at
   size_t held_base = 0;      // CpuState::held size before the port took the entry locks
   size_t held_at_entry = 0;  // ... and after: the first lock the callback takes itself
+  int port_lock_depth = 0;   // real threads: the port lock levels released for the callback
+  int rig_depth = 0;         // the CPU's RigEntry levels, put aside while the callback runs
 };
 
 // Locks the port driver takes before calling a callback (StorPortAcquireSpinLock page).
@@ -88,6 +92,7 @@ struct QueuedDpc {
 struct CpuState {
   uint8_t irql = PASSIVE_LEVEL;
   bool draining_dpcs = false;
+  int rig_depth = 0;  // RigEntry levels open on this CPU (each hides the port from TSan)
   std::vector<Acquisition> held;
   std::vector<Frame> frames;
   std::vector<QueuedDpc> dpcs;  // FIFO; a vector, as an empty deque allocates
@@ -135,6 +140,10 @@ struct Adapter {
   uint32_t id = 0;
   PlatformConfig platform;  // normalized
   AdapterState state = AdapterState::kCreated;
+  // Storport finishes starting, stopping or restarting an adapter before it calls the miniport
+  // for anything else: released at the end of each transition, acquired at every callback.
+  // An ISR that runs during initialization acquires nothing yet, so its races stay visible.
+  char lifecycle_sync = 0;
   AdapterBus bus;
   hba::PciFunction* device = nullptr;
   std::vector<PciBar> bars;
@@ -207,6 +216,10 @@ struct PortState {
   uint64_t now_ns = 0;
   bool run_dpcs_when_irql_drops;
   bool tsan_sees_only_miniport;
+  // Real OS threads run the virtual CPUs (the executor's stress mode): the port lock is taken
+  // by every entry point and released around every miniport callback.
+  bool real_threads = false;
+  PortLock lock;
   OsVersion os_version = OsVersion::kWin10;  // the machine's: the first adapter's platform
 
   // The miniport, as StorPortInitialize registered it.
@@ -275,6 +288,32 @@ struct PortState {
 
 // The port behind the StorPort* entry points; aborts with a rig error when there is none.
 PortState& CurrentPortState();
+
+// The first statement of every StorPort entry point and of every rig-facing Port method a
+// worker thread may call: the port's own work is hidden from TSan (which sees the miniport's
+// accesses only) and, with real threads, done under the port lock.
+class RigEntry {
+ public:
+  RigEntry() : RigEntry(CurrentPortState()) {}
+  explicit RigEntry(PortState& s) : s_(s), cpu_(s.Cpu()), locked_(s.real_threads) {
+    ++cpu_.rig_depth;
+    if (locked_) s_.lock.Lock();
+  }
+  ~RigEntry() {
+    if (locked_) s_.lock.Unlock();
+    --cpu_.rig_depth;
+  }
+  RigEntry(const RigEntry&) = delete;
+  RigEntry& operator=(const RigEntry&) = delete;
+
+ private:
+  [[maybe_unused]] TsanIgnoreScope hidden_;
+  PortState& s_;
+  CpuState& cpu_;
+  bool locked_;
+};
+
+#define MSIRIG_RIG_ENTRY() [[maybe_unused]] ::msirig::sp::RigEntry msirig_rig_entry
 
 }  // namespace msirig::sp
 

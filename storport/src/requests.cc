@@ -37,6 +37,7 @@ void RetireRequest(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_st
 }
 
 uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
+  RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
   auto ignore = std::make_unique<TsanIgnoreScope>();  // the class driver builds the request

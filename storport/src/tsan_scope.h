@@ -55,10 +55,18 @@ inline void TsanHideAgain() {
 #endif
 }
 
-}  // namespace msirig::sp
+// Happens-before edges that Storport itself provides (its PnP and I/O machinery), for TSan.
+inline void TsanRelease([[maybe_unused]] void* sync) {
+#if MSIRIG_TSAN_BUILD
+  __tsan_release(sync);
+#endif
+}
+inline void TsanAcquire([[maybe_unused]] void* sync) {
+#if MSIRIG_TSAN_BUILD
+  __tsan_acquire(sync);
+#endif
+}
 
-// The first statement of every StorPort entry point: the port driver's own work on the
-// miniport's behalf is hidden from TSan (DESIGN.md: it sees the miniport's accesses only).
-#define MSIRIG_RIG_ENTRY() [[maybe_unused]] ::msirig::sp::TsanIgnoreScope msirig_rig_entry_scope
+}  // namespace msirig::sp
 
 #endif  // MSIRIG_STORPORT_SRC_TSAN_SCOPE_H_

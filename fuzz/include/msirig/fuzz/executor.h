@@ -39,6 +39,12 @@ struct ExecutorOptions {
   size_t stack_bytes = 256 * 1024;
   // Printed in a finding report as the command that reproduces it ("" = none).
   std::string reproduce_command;
+  // Stress mode, the complement for ThreadSanitizer (DESIGN.md decision 2): after the adapter
+  // starts, each virtual CPU's steps run on an OS thread of its own, truly concurrently, the
+  // port driver behind its port lock and the modeled locks as real spin locks; preemption points
+  // are ignored. Not deterministic: what it finds, the fibers replay. The drain and the oracles
+  // then run as usual.
+  bool real_threads = false;
 };
 
 // Coverage marks: how often a run reached the interleavings that break real miniports (SPEC 5,

@@ -151,6 +151,23 @@ class Port {
   // End-of-run oracles: no request outstanding, no lock held, every CPU at PASSIVE_LEVEL.
   void CheckEndOfRun();
 
+  // --- real threads (the executor's stress mode) ---
+  // From now on virtual CPUs are OS threads (the scheduler's CurrentCpu answers per thread):
+  // every entry point takes the port lock, released around miniport callbacks.
+  void SetRealThreads(bool on);
+  // Rig code that touches what the port touches (the device model) holds this meanwhile.
+  class Serialized {
+   public:
+    explicit Serialized(Port& port);
+    ~Serialized();
+    Serialized(const Serialized&) = delete;
+    Serialized& operator=(const Serialized&) = delete;
+
+   private:
+    PortState& state_;
+    bool locked_;
+  };
+
   // --- inspection ---
   uint8_t Irql(uint32_t cpu) const;
   // The miniport routines CPU `cpu` is inside, outermost first ("HwStartIo", "HwDpcRoutine"...).
