@@ -60,6 +60,7 @@ void Controller::Schedule(uint64_t due_ns, TimedKind kind, uint32_t vector,
 
 void Controller::SetFaultPlan(const FaultPlan& plan) {
   faults_ = plan;
+  plan_first_step_ = counters_.steps;  // "at_step" and "every_n_steps" count from here
   interrupt_count_ = 0;
   completion_count_ = 0;
   storm_remaining_ = 0;

@@ -179,6 +179,7 @@ class Controller {
   nvme::ControllerRegisters regs_{};
   FaultPlan faults_{};
   DeviceCounters counters_{};
+  uint64_t plan_first_step_ = 0;  // counters_.steps when the fault plan was set
 
   std::vector<NamespaceStore> namespaces_;
   std::vector<SubmissionQueue> sqs_;  // index = qid, 0 = admin

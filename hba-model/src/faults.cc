@@ -4,7 +4,8 @@
 namespace msirig::hba {
 
 bool Controller::ApplyStepFaults() {
-  const uint64_t step = counters_.steps;
+  // The 1-based index of this Step() since the fault plan was set.
+  const uint64_t step = counters_.steps - plan_first_step_;
   if (faults_.surprise_removal_at_step == step) {
     Event("fault_surprise_removal", step);
     removed_ = true;

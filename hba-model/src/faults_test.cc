@@ -128,7 +128,7 @@ TEST_F(FaultTest, SpuriousMsiMessageIgnoresTheInterruptStatus) {
 
 TEST_F(FaultTest, InterruptStormSendsOneMessagePerStep) {
   FaultPlan plan;
-  plan.interrupt_storm_at_step = dev_->Counters().steps + 1;
+  plan.interrupt_storm_at_step = 1;
   plan.interrupt_storm_count = 100;
   plan.interrupt_storm_vector = 3;
   dev_->SetFaultPlan(plan);
@@ -199,7 +199,7 @@ TEST_F(FaultTest, CorruptPhaseHidesTheEntryFromTheHost) {
 
 TEST_F(FaultTest, SurpriseRemovalReadsAllOnes) {
   FaultPlan plan;
-  plan.surprise_removal_at_step = dev_->Counters().steps + 1;
+  plan.surprise_removal_at_step = 1;
   dev_->SetFaultPlan(plan);
   EXPECT_TRUE(dev_->Step());
   EXPECT_TRUE(dev_->Removed());
@@ -214,7 +214,7 @@ TEST_F(FaultTest, SurpriseRemovalReadsAllOnes) {
 
 TEST_F(FaultTest, ControllerFatalStatusStopsProcessingUntilReset) {
   FaultPlan plan;
-  plan.fatal_status_at_step = dev_->Counters().steps + 1;
+  plan.fatal_status_at_step = 1;
   dev_->SetFaultPlan(plan);
   dev_->Step();
   EXPECT_TRUE(drv_->Read32(nvme::kRegCsts) & nvme::csts::kCfs);

@@ -102,7 +102,7 @@ TEST_P(RecoveryTest, SurpriseRemovalWithIoInFlight) {
 
 TEST_P(RecoveryTest, DeviceVanishingMidIoFailsOutstandingRequests) {
   hba::FaultPlan plan;  // "at_step" knobs count Step() calls since the device was made
-  plan.surprise_removal_at_step = world_->device().Counters().steps + 4;
+  plan.surprise_removal_at_step = 4;
   world_->device().SetFaultPlan(plan);
   const auto tags = WritesInFlight(10, 8);
   world_->RecoverFor(60);
@@ -121,7 +121,7 @@ TEST_P(RecoveryTest, DeviceVanishingMidIoFailsOutstandingRequests) {
 
 TEST_P(RecoveryTest, ControllerFatalStatusIsResetAndIoResumes) {
   hba::FaultPlan plan;
-  plan.fatal_status_at_step = world_->device().Counters().steps + 6;
+  plan.fatal_status_at_step = 6;
   world_->device().SetFaultPlan(plan);
   const auto tags = WritesInFlight(10, 9);
   world_->RecoverFor(60);

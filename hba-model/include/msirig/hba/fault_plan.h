@@ -6,7 +6,8 @@
 //  - "every_n" knobs count a stream of events from 1 and fire on the n-th, 2n-th, ...: interrupt
 //    messages the device is about to send (one per vector per Step), or completion entries it is
 //    about to post.
-//  - "at_step" knobs fire during the Step() call with that 1-based index (the first call is 1).
+//  - "at_step" knobs fire during the Step() call with that 1-based index, counted from the
+//    SetFaultPlan call (the first Step() after it is 1); so do "every_n_steps" knobs.
 //  - Vectors named by the plan are taken modulo the number of vectors of the interrupt mode in
 //    use (MSI-X table size, MSI messages enabled, 1 for INTx): a device cannot signal others.
 //    Fault-made messages (spurious, storm, duplicate, delayed) ignore the MSI IS edge rule.
