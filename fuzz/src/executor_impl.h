@@ -69,9 +69,10 @@ class Executor::Impl final : public sp::Scheduler {
 
   // executor_run.cc
   void Play(const Step& step);
+  // What a step does, on the current CPU (a fiber's or, in stress mode, a thread's).
+  void Act(const Step& step);
   // Stress mode: the steps of each CPU on an OS thread of its own (executor_threads.cc).
   void PlayOnThreads(const std::vector<Step>& steps);
-  void PlayOnThisThread(const Step& step);
   void Probe(const Step& step);
   void Drain();
   void CheckOracles();

@@ -82,8 +82,7 @@ void Executor::Impl::AdvanceTime(uint32_t cpu, uint64_t nanoseconds) {
   device_->AdvanceTime(port_->NowNanoseconds());
 }
 
-void Executor::Impl::Play(const Step& step) {
-  const uint32_t cpu = step.cpu;
+void Executor::Impl::Act(const Step& step) {
   switch (step.kind) {
     case StepKind::kRead:
     case StepKind::kWrite:
@@ -91,43 +90,63 @@ void Executor::Impl::Play(const Step& step) {
     case StepKind::kInquiry:
     case StepKind::kReadCapacity:
     case StepKind::kReportLuns: {
-      std::optional<sp::RequestSpec> spec = requests_.Build(step);
-      RunOn(cpu, step.preempt, [this, step, spec = std::move(*spec)] {
-        const uint64_t tag = port_->SubmitRequest(adapter_, spec);
-        sp::TsanIgnoreScope bookkeeping;  // shared by every CPU; not the miniport's
-        requests_.Submitted(tag, step);
-      });
+      const std::optional<sp::RequestSpec> spec = requests_.Build(step);
+      const uint64_t tag = port_->SubmitRequest(adapter_, *spec);
+      sp::Port::Serialized serialized(*port_);
+      sp::TsanIgnoreScope bookkeeping;  // shared by every CPU; not the miniport's
+      requests_.Submitted(tag, step);
       break;
     }
-    case StepKind::kDeviceProgress:
+    case StepKind::kInterrupt:
+      port_->DeliverInterrupt(adapter_, step.a);
+      break;
+    case StepKind::kRunDpcs:
+      port_->RunDpcs();
+      break;
+    case StepKind::kResetBus:
+      port_->ResetBus(adapter_);
+      break;
+    case StepKind::kStopAdapter:
+      port_->StopAdapter(adapter_);
+      break;
+    case StepKind::kRestartAdapter:
+      port_->RestartAdapter(adapter_);
+      break;
+    case StepKind::kSurpriseRemove:
+      port_->SurpriseRemove(adapter_);
+      break;
+    case StepKind::kDeviceProgress: {
+      sp::Port::Serialized serialized(*port_);
+      sp::TsanIgnoreScope device_side;
       for (uint32_t i = 0; i < std::clamp<uint32_t>(step.a, 1, 256) && device_->Step(); ++i) {
       }
       break;
-    case StepKind::kAdvanceTime:
-      AdvanceTime(cpu, uint64_t{step.a} * 1000);
+    }
+    case StepKind::kAdvanceTime: {
+      port_->AdvanceTime(uint64_t{step.a} * 1000);
+      sp::Port::Serialized serialized(*port_);
+      sp::TsanIgnoreScope device_side;
+      device_->AdvanceTime(port_->NowNanoseconds());
       break;
-    case StepKind::kInterrupt:
-      InterruptOn(cpu, step.preempt, step.a);
-      break;
-    case StepKind::kRunDpcs:
-      RunOn(cpu, step.preempt, [this] { port_->RunDpcs(); });
-      break;
-    case StepKind::kResetBus:
-      RunOn(cpu, step.preempt, [this] { port_->ResetBus(adapter_); });
-      break;
-    case StepKind::kStopAdapter:
-      RunOn(cpu, step.preempt, [this] { port_->StopAdapter(adapter_); });
-      break;
-    case StepKind::kRestartAdapter:
-      RunOn(cpu, step.preempt, [this] { port_->RestartAdapter(adapter_); });
-      break;
-    case StepKind::kSurpriseRemove:
-      RunOn(cpu, step.preempt, [this] { port_->SurpriseRemove(adapter_); });
-      break;
+    }
     case StepKind::kGetMsiInfo:
     case StepKind::kAcquireMsiLock:
     case StepKind::kReleaseMsiLock:
       Probe(step);
+      break;
+  }
+}
+
+void Executor::Impl::Play(const Step& step) {
+  switch (step.kind) {
+    case StepKind::kDeviceProgress:
+      Act(step);  // the device works on its own, on no CPU
+      break;
+    case StepKind::kInterrupt:
+      InterruptOn(step.cpu, step.preempt, step.a);
+      break;
+    default:
+      RunOn(step.cpu, step.preempt, [this, step] { Act(step); });
       break;
   }
   const std::string bad = requests_.Check(port_->Completed(adapter_));
@@ -139,7 +158,7 @@ void Executor::Impl::Play(const Step& step) {
 // a finding. An acquired MSI lock is held for the step (other CPUs' ISRs wait on it while the
 // step is suspended) and released at its end.
 void Executor::Impl::Probe(const Step& step) {
-  RunOn(step.cpu, step.preempt, [this, step] {
+  {
     sp::Verifier& verifier = port_->verifier();
     const sp::VerifierMode mode = verifier.mode();
     const size_t before = verifier.violations().size();
@@ -188,7 +207,7 @@ void Executor::Impl::Probe(const Step& step) {
       std::fprintf(stderr, "msirig: contract mismatch: %s\n", what);
       std::abort();
     }
-  });
+  }
 }
 
 void Executor::Impl::Drain() {

@@ -444,8 +444,8 @@ TEST(ExecutorStress, RealThreadsPlayEveryCpusStepsConcurrentlyWithTheSameOracles
   Executor executor(options);
   Scenario s = MsiXScenario(4);
   for (uint32_t i = 0; i < 64; ++i)
-    s.steps.push_back(MakeStep(i % 2 ? StepKind::kWrite : StepKind::kRead, i % 2, 8 * (i % 2) + i,
-                               1, i));
+    s.steps.push_back(
+        MakeStep(i % 2 ? StepKind::kWrite : StepKind::kRead, i % 2, 8 * (i % 2) + i, 1, i));
   for (int round = 0; round < 5; ++round) {
     const ExecutionResult r = executor.Run(s);
     EXPECT_TRUE(r.adapter_started);
