@@ -2,6 +2,7 @@
 // surprise removal (HW_ADAPTER_CONTROL and StorPortAcquireSpinLock pages; SPEC 5 lifecycle).
 #include <algorithm>
 #include <cstdio>
+#include <thread>
 
 #include "port_state.h"
 #include "requests.h"
@@ -53,7 +54,8 @@ void PortState::CheckTimeouts() {
 
 void Port::ResetBus(uint32_t adapter) {
   RigEntry rig(*state_);
-  state_->ResetBus(state_->AdapterAt(adapter));
+  Adapter& a = state_->AdapterAt(adapter);
+  if (a.state == AdapterState::kRunning) state_->ResetBus(a);
 }
 
 bool Port::StopAdapter(uint32_t adapter) {
@@ -97,7 +99,35 @@ bool Port::RestartAdapter(uint32_t adapter) {
   }
   a.state = AdapterState::kRunning;
   TsanRelease(&a.lifecycle_sync);
+  // The requests Storport held while the adapter was stopped, in submission order.
+  const std::vector<const SCSI_REQUEST_BLOCK*> held = std::move(a.held);
+  a.held.clear();
+  for (const SCSI_REQUEST_BLOCK* key : held) {
+    if (a.requests.count(key) != 0) s.StartRequest(a, key);
+  }
   return true;
+}
+
+void PortState::WaitForAdapterRoutines(Adapter& a) {
+  const uint32_t me = CpuIndex();
+  for (uint64_t spins = 0;; ++spins) {
+    int32_t busy = -1;
+    for (uint32_t cpu = 0; cpu < cpus.size() && busy < 0; ++cpu) {
+      if (cpu == me) continue;
+      for (const Frame& frame : cpus[cpu].frames) {
+        if (frame.adapter == &a) busy = static_cast<int32_t>(cpu);
+      }
+    }
+    if (busy < 0) return;
+    if (real_threads) {
+      if (spins > 20'000'000) return;
+      const int depth = lock.ReleaseAll();
+      std::this_thread::yield();
+      lock.Reacquire(depth);
+      continue;
+    }
+    if (!scheduler->Spin(static_cast<uint32_t>(busy))) return;  // cannot wait (inline)
+  }
 }
 
 void Port::SurpriseRemove(uint32_t adapter) {
@@ -106,13 +136,13 @@ void Port::SurpriseRemove(uint32_t adapter) {
   Adapter& a = s.AdapterAt(adapter);
   if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;
   s.trace.Add(Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "surprise-removal", a.id);
+  s.WaitForAdapterRoutines(a);
   // Decision: Storport stops the adapter, then fails what the miniport still holds with
   // SRB_STATUS_NO_DEVICE; from then on the extension is no live adapter's.
   if (a.state == AdapterState::kRunning) s.AdapterControl(a, ScsiStopAdapter);
+  a.held.clear();  // the miniport's and the ones Storport held fail alike
   std::vector<std::pair<uint64_t, const SCSI_REQUEST_BLOCK*>> held;
-  for (const auto& [key, record] : a.requests) {
-    if (record.with_miniport) held.emplace_back(record.tag, key);
-  }
+  for (const auto& [key, record] : a.requests) held.emplace_back(record.tag, key);
   std::sort(held.begin(), held.end());
   for (const auto& [tag, key] : held) {
     RequestRecord& record = a.requests.at(key);

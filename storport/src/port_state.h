@@ -189,6 +189,7 @@ struct Adapter {
   std::map<const SCSI_REQUEST_BLOCK*, RequestRecord> requests;
   std::vector<CompletedRequest> completed;
   std::set<const SCSI_REQUEST_BLOCK*> retired;  // completed SRBs, until the address is reused
+  std::vector<const SCSI_REQUEST_BLOCK*> held;   // submitted while stopped, in order
   uint64_t next_tag = 1;
 
   Adapter(PortState* port, uint32_t adapter_id) : id(adapter_id), bus(port, this) {}
@@ -274,6 +275,11 @@ struct PortState {
 
   // Adapter bring-up after HwFindAdapter: HwInitialize, the passive routine (lifecycle.cc).
   bool InitializeAdapter(Adapter& adapter);
+  // Hands a submitted request to the miniport: HwBuildIo, then HwStartIo (requests.cc).
+  void StartRequest(Adapter& adapter, const SCSI_REQUEST_BLOCK* key);
+  // Waits until no other CPU is inside a routine of `adapter`: Storport lets the miniport's
+  // routines in flight finish before it processes a removal (pnp.cc).
+  void WaitForAdapterRoutines(Adapter& adapter);
   // PnP and error recovery (pnp.cc).
   bool AdapterControl(Adapter& adapter, SCSI_ADAPTER_CONTROL_TYPE type);
   void ResetBus(Adapter& adapter);

@@ -77,26 +77,24 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
 
   const uint64_t tag = record.tag;
   SCSI_REQUEST_BLOCK* key = record.srb.get();
-  a.retired.erase(key);         // an address reused by the allocator is a new request
-  record.with_miniport = true;  // from HwBuildIo on, until it completes
+  a.retired.erase(key);  // an address reused by the allocator is a new request
   record.timer_start_ns = s.now_ns;
   a.requests.emplace(key, std::move(record));
   ignore.reset();  // what follows is the miniport's
   s.trace.Add(Event::kRequestSubmit, s.CpuIndex(), s.Cpu().irql, "srb", tag, spec.cdb[0]);
-
   s.scheduler->PreemptionPoint(PreemptKind::kStorPortCall);
-  const uint8_t dispatch = std::max<uint8_t>(s.Cpu().irql, DISPATCH_LEVEL);
-  BOOLEAN start = TRUE;
-  if (s.init_data.HwBuildIo != nullptr) {
-    s.EnterCallback(Callback::kBuildIo, &a, kLineInterrupt, dispatch, kEntryNone);
-    start = s.init_data.HwBuildIo(a.extension.get(), key);
-    s.LeaveCallback();
-  }
-  // HwBuildIo returning FALSE means it completed the request itself.
-  if (start && a.requests.count(key) != 0) {
-    s.EnterCallback(Callback::kStartIo, &a, kLineInterrupt, dispatch, kEntryStartIo);
-    s.init_data.HwStartIo(a.extension.get(), key);
-    s.LeaveCallback();
+  switch (a.state) {
+    case AdapterState::kRunning:
+      s.StartRequest(a, key);
+      break;
+    case AdapterState::kStopped:
+      // Storport holds I/O while the adapter is stopped and starts it after the restart.
+      a.held.push_back(key);
+      break;
+    default:
+      // A removed or failed adapter: Storport fails the request without the miniport.
+      RetireRequest(s, a, a.requests.at(key), SRB_STATUS_NO_DEVICE);
+      break;
   }
   return tag;
 }
@@ -168,6 +166,24 @@ PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension,
   list->List[0].PhysicalAddress.QuadPart = static_cast<LONGLONG>(physical);
   list->List[0].Length = static_cast<ULONG>(record.data_length);
   return list;
+}
+
+void PortState::StartRequest(Adapter& a, const SCSI_REQUEST_BLOCK* key) {
+  auto* srb = const_cast<SCSI_REQUEST_BLOCK*>(key);
+  a.requests.at(key).with_miniport = true;  // from HwBuildIo on, until it completes
+  const uint8_t dispatch = std::max<uint8_t>(Cpu().irql, DISPATCH_LEVEL);
+  BOOLEAN start = TRUE;
+  if (init_data.HwBuildIo != nullptr) {
+    EnterCallback(Callback::kBuildIo, &a, kLineInterrupt, dispatch, kEntryNone);
+    start = init_data.HwBuildIo(a.extension.get(), srb);
+    LeaveCallback();
+  }
+  // HwBuildIo returning FALSE means it completed the request itself.
+  if (start && a.requests.count(key) != 0) {
+    EnterCallback(Callback::kStartIo, &a, kLineInterrupt, dispatch, kEntryStartIo);
+    init_data.HwStartIo(a.extension.get(), srb);
+    LeaveCallback();
+  }
 }
 
 const std::vector<CompletedRequest>& Port::Completed(uint32_t adapter) const {
