@@ -90,11 +90,14 @@ void Executor::Impl::Act(const Step& step) {
     case StepKind::kInquiry:
     case StepKind::kReadCapacity:
     case StepKind::kReportLuns: {
-      const std::optional<sp::RequestSpec> spec = requests_.Build(step);
-      const uint64_t tag = port_->SubmitRequest(adapter_, *spec);
-      sp::Port::Serialized serialized(*port_);
-      sp::TsanIgnoreScope bookkeeping;  // shared by every CPU; not the miniport's
-      requests_.Submitted(tag, step);
+      std::optional<sp::RequestSpec> spec = requests_.Build(step);
+      // The oracle learns of the request before the miniport sees it.
+      spec->on_accepted = [this, &step](uint64_t tag) {
+        sp::Port::Serialized serialized(*port_);
+        sp::TsanIgnoreScope bookkeeping;  // shared by every CPU; not the miniport's
+        requests_.Submitted(tag, step);
+      };
+      port_->SubmitRequest(adapter_, *spec);
       break;
     }
     case StepKind::kInterrupt:
@@ -159,10 +162,7 @@ void Executor::Impl::Play(const Step& step) {
 // step is suspended) and released at its end.
 void Executor::Impl::Probe(const Step& step) {
   {
-    sp::Verifier& verifier = port_->verifier();
-    const sp::VerifierMode mode = verifier.mode();
-    const size_t before = verifier.violations().size();
-    verifier.set_mode(sp::VerifierMode::kRecord);
+    port_->SetProbeCpu(static_cast<int32_t>(step.cpu));
     char foreign[64] = {};
     const bool null_extension = step.b & 1;
     const bool use_foreign = (step.b & 2) && !null_extension;
@@ -171,6 +171,9 @@ void Executor::Impl::Probe(const Step& step) {
                       : use_foreign  ? static_cast<PVOID>(foreign)
                                      : port_->DeviceExtension(adapter_);
     const bool old_os = scenario_.platform.os_version < sp::OsVersion::kVista;
+    // A removed or failed adapter's extension is no live adapter's: INVALID_PARAMETER.
+    const sp::AdapterState state = port_->State(adapter_);
+    const bool gone = state == sp::AdapterState::kRemoved || state == sp::AdapterState::kFailed;
     ULONG status = 0;
     ULONG expected = 0;
     const char* routine = "";
@@ -178,7 +181,7 @@ void Executor::Impl::Probe(const Step& step) {
       MESSAGE_INTERRUPT_INFORMATION info;
       std::memset(&info, 0, sizeof info);
       status = StorPortGetMSIInfo(extension, step.a, null_output ? nullptr : &info);
-      expected = ExpectedGetMsiInfo(old_os, null_extension, use_foreign, null_output,
+      expected = ExpectedGetMsiInfo(old_os, null_extension, use_foreign || gone, null_output,
                                     port_->ConnectedMessages(adapter_), step.a);
       routine = "StorPortGetMSIInfo";
     } else {
@@ -191,15 +194,14 @@ void Executor::Impl::Probe(const Step& step) {
       const bool per_message =
           port_->ConnectedMessages(adapter_) > 0 &&
           port_->SynchronizationMode(adapter_) == InterruptSynchronizePerMessage;
-      expected = old_os                          ? STOR_STATUS_NOT_IMPLEMENTED
-                 : null_extension || use_foreign ? STOR_STATUS_INVALID_PARAMETER
+      expected = old_os                                  ? STOR_STATUS_NOT_IMPLEMENTED
+                 : null_extension || use_foreign || gone ? STOR_STATUS_INVALID_PARAMETER
                  : per_message && step.a >= port_->ConnectedMessages(adapter_)
                      ? STOR_STATUS_INVALID_PARAMETER
                      : STOR_STATUS_SUCCESS;
       routine = "StorPortAcquireMSISpinLock";
     }
-    verifier.TruncateTo(before);
-    verifier.set_mode(mode);
+    port_->SetProbeCpu(-1);
     if (status != expected) {
       char what[160];
       std::snprintf(what, sizeof what, "%s(message %u, args %u) returned 0x%x, documented 0x%x",

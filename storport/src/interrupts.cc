@@ -55,19 +55,21 @@ Delivery PortState::Deliver(Adapter& a, uint32_t message) {
     return Delivery::kIrqlTooHigh;
   if (lock->owner != -1 && scheduler == &own_scheduler) return Delivery::kWouldSpin;
 
-  const bool asserted_at_entry = a.line_level;
   if (!line) a.pending[message] = 0;  // the APIC moves it from requested to in service
   trace.Add(Event::kInterruptDeliver, CpuIndex(), cpu.irql, line ? "line" : "message", message);
   BOOLEAN claimed;
   if (line) {
     EnterCallback(Callback::kInterrupt, &a, kLineInterrupt, irql, kEntryMessage);
+    // Sampled once the ISR holds its lock (entry may wait), and kept if the device raises the
+    // line while it runs: a claim is spurious only if the line never was up meanwhile.
+    a.line_seen = a.line_level;
     claimed = init_data.HwInterrupt(a.extension.get());
   } else {
     EnterCallback(Callback::kMsInterrupt, &a, message, irql, kEntryMessage);
     claimed = a.ms_isr(a.extension.get(), message);
   }
   LeaveCallback();
-  if (line && claimed && !asserted_at_entry) {
+  if (line && claimed && !a.line_seen) {
     Violate(Rule::kIsrSpuriousClaim, &a,
             "HwInterrupt returned TRUE for a shared-line interrupt its device did not raise");
   }
@@ -87,6 +89,7 @@ void Port::SetLineLevel(uint32_t adapter, bool asserted) {
   PortState& s = *state_;
   s.trace.Add(Event::kInterruptSignal, s.CpuIndex(), s.Cpu().irql, "line", asserted);
   s.AdapterAt(adapter).line_level = asserted;
+  s.AdapterAt(adapter).line_seen |= asserted;
 }
 
 bool Port::Pending(uint32_t adapter, uint32_t message) const {
@@ -137,6 +140,7 @@ void AdapterBus::SignalMsi(uint32_t vector, uint64_t address, uint32_t data) {
 void AdapterBus::SetIntx(bool asserted) {
   port_->trace.Add(Event::kInterruptSignal, port_->CpuIndex(), port_->Cpu().irql, "intx", asserted);
   adapter_->line_level = asserted;
+  adapter_->line_seen |= asserted;
 }
 
 void AdapterBus::DeviceEvent(std::string_view name, uint64_t arg0, uint64_t arg1) {

@@ -125,9 +125,15 @@ ULONG AcquireMsiLock(PortState& s, PVOID extension, ULONG message_id, PULONG old
 
 ULONG ReleaseMsiLock(PortState& s, PVOID extension, ULONG message_id, ULONG old_irql) {
   if (extension == nullptr) return STOR_STATUS_INVALID_PARAMETER;
-  Adapter* a = s.FindAdapter(extension, "StorPortReleaseMSISpinLock");
-  if (a == nullptr) return STOR_STATUS_INVALID_PARAMETER;
   CpuState& cpu = s.Cpu();
+  // A lock taken while the adapter was live may be given back after it went away.
+  Adapter* a = s.FindAdapter(extension, "StorPortReleaseMSISpinLock", /*report=*/false);
+  for (const Acquisition& held : cpu.held) {
+    if (a == nullptr && held.adapter != nullptr && held.adapter->extension.get() == extension)
+      a = held.adapter;
+  }
+  if (a == nullptr) a = s.FindAdapter(extension, "StorPortReleaseMSISpinLock");
+  if (a == nullptr) return STOR_STATUS_INVALID_PARAMETER;
   char what[160];
   for (size_t i = cpu.held.size(); i > 0; --i) {
     const Acquisition& held = cpu.held[i - 1];

@@ -136,10 +136,13 @@ void Port::SurpriseRemove(uint32_t adapter) {
   Adapter& a = s.AdapterAt(adapter);
   if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;
   s.trace.Add(Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "surprise-removal", a.id);
+  a.removing = true;  // from here on new requests fail without the miniport
   s.WaitForAdapterRoutines(a);
   // Decision: Storport stops the adapter, then fails what the miniport still holds with
   // SRB_STATUS_NO_DEVICE; from then on the extension is no live adapter's.
   if (a.state == AdapterState::kRunning) s.AdapterControl(a, ScsiStopAdapter);
+  // ScsiStopAdapter may have let other CPUs in (it waits for the interrupt lock): wait again.
+  s.WaitForAdapterRoutines(a);
   a.held.clear();  // the miniport's and the ones Storport held fail alike
   std::vector<std::pair<uint64_t, const SCSI_REQUEST_BLOCK*>> held;
   for (const auto& [key, record] : a.requests) held.emplace_back(record.tag, key);

@@ -71,6 +71,11 @@ PortState::PortState(PortOptions options)
   cpus.resize(kMaxCpus);
 }
 
+PortState::~PortState() {
+  // A miniport may keep pool until it unloads, which the model has none of: free what is left.
+  for (const auto& [block, size] : pool) delete[] static_cast<const uint8_t*>(block);
+}
+
 PortState& CurrentPortState() {
   if (g_current_port == nullptr) {
     std::fputs("msirig: rig error: a StorPort routine was called with no emulated port driver\n",
@@ -126,6 +131,7 @@ std::string PortState::Where(Adapter* adapter) {
 
 void PortState::Violate(Rule rule, Adapter* adapter, const std::string& what) {
   trace.Add(Event::kViolation, CpuIndex(), Cpu().irql, RuleId(rule));
+  if (probe_cpu == static_cast<int32_t>(CpuIndex()) && CurrentFrame() == nullptr) return;
   verifier.Report(rule, what, Where(adapter));
 }
 
@@ -155,6 +161,7 @@ Port::~Port() { g_current_port = nullptr; }
 Port* Port::Current() { return g_current_port; }
 
 void Port::SetRealThreads(bool on) { state_->real_threads = on; }
+void Port::SetProbeCpu(int32_t cpu) { state_->probe_cpu = cpu; }
 
 Port::Serialized::Serialized(Port& port) : state_(port.state()), locked_(state_.real_threads) {
   if (locked_) state_.lock.Lock();
@@ -200,7 +207,9 @@ uint32_t Port::ConnectedMessages(uint32_t adapter) const {
   return a.message_mode ? a.messages : 0;
 }
 INTERRUPT_SYNCHRONIZATION_MODE Port::SynchronizationMode(uint32_t adapter) const {
-  return state_->AdapterAt(adapter).config_info.InterruptSynchronizationMode;
+  // What the interrupts were connected with; before that, what HwFindAdapter has set so far.
+  const Adapter& a = state_->AdapterAt(adapter);
+  return a.find_adapter_returned ? a.sync_mode : a.config_info.InterruptSynchronizationMode;
 }
 
 uint8_t Port::Irql(uint32_t cpu) const { return state_->cpus.at(cpu).irql; }

@@ -15,8 +15,8 @@
 #include "pci_enumeration.h"
 #include "phys_memory.h"
 #include "port_lock.h"
-#include "tsan_scope.h"
 #include "trace.h"
+#include "tsan_scope.h"
 
 namespace msirig::sp {
 
@@ -169,6 +169,8 @@ struct Adapter {
   std::vector<ModeledLock> message_locks;
   std::vector<uint8_t> pending;  // per message: signaled, not yet delivered
   bool line_level = false;
+  bool line_seen = false;  // asserted at some point since the current HwInterrupt started
+  bool removing = false;   // surprise removal under way: no new I/O reaches the miniport
   ModeledLock startio_lock;
 
   // HwAdapterControl types the miniport said it supports (ScsiQuerySupportedControlTypes).
@@ -189,7 +191,7 @@ struct Adapter {
   std::map<const SCSI_REQUEST_BLOCK*, RequestRecord> requests;
   std::vector<CompletedRequest> completed;
   std::set<const SCSI_REQUEST_BLOCK*> retired;  // completed SRBs, until the address is reused
-  std::vector<const SCSI_REQUEST_BLOCK*> held;   // submitted while stopped, in order
+  std::vector<const SCSI_REQUEST_BLOCK*> held;  // submitted while stopped, in order
   uint64_t next_tag = 1;
 
   Adapter(PortState* port, uint32_t adapter_id) : id(adapter_id), bus(port, this) {}
@@ -208,6 +210,7 @@ struct RegisterMapping {
 
 struct PortState {
   explicit PortState(PortOptions options);
+  ~PortState();
 
   Verifier verifier;
   InlineScheduler own_scheduler;
@@ -221,6 +224,9 @@ struct PortState {
   // by every entry point and released around every miniport callback.
   bool real_threads = false;
   PortLock lock;
+  // The CPU on which the rig itself is calling StorPort routines with any arguments (a probe):
+  // its calls outside miniport routines are checked by the rig, not reported. -1: none.
+  int32_t probe_cpu = -1;
   OsVersion os_version = OsVersion::kWin10;  // the machine's: the first adapter's platform
 
   // The miniport, as StorPortInitialize registered it.

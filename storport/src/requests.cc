@@ -81,20 +81,20 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   record.timer_start_ns = s.now_ns;
   a.requests.emplace(key, std::move(record));
   ignore.reset();  // what follows is the miniport's
+  if (spec.on_accepted) spec.on_accepted(tag);
   s.trace.Add(Event::kRequestSubmit, s.CpuIndex(), s.Cpu().irql, "srb", tag, spec.cdb[0]);
   s.scheduler->PreemptionPoint(PreemptKind::kStorPortCall);
-  switch (a.state) {
-    case AdapterState::kRunning:
-      s.StartRequest(a, key);
-      break;
-    case AdapterState::kStopped:
-      // Storport holds I/O while the adapter is stopped and starts it after the restart.
-      a.held.push_back(key);
-      break;
-    default:
-      // A removed or failed adapter: Storport fails the request without the miniport.
-      RetireRequest(s, a, a.requests.at(key), SRB_STATUS_NO_DEVICE);
-      break;
+  // The adapter may have changed meanwhile (another CPU removed it, which already failed this
+  // request): look again.
+  if (a.requests.count(key) == 0) return tag;
+  if (a.state == AdapterState::kRunning && !a.removing) {
+    s.StartRequest(a, key);
+  } else if (a.state == AdapterState::kStopped && !a.removing) {
+    // Storport holds I/O while the adapter is stopped and starts it after the restart.
+    a.held.push_back(key);
+  } else {
+    // A removed, failed or departing adapter: Storport fails it without the miniport.
+    RetireRequest(s, a, a.requests.at(key), SRB_STATUS_NO_DEVICE);
   }
   return tag;
 }
@@ -170,7 +170,9 @@ PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension,
 
 void PortState::StartRequest(Adapter& a, const SCSI_REQUEST_BLOCK* key) {
   auto* srb = const_cast<SCSI_REQUEST_BLOCK*>(key);
-  a.requests.at(key).with_miniport = true;  // from HwBuildIo on, until it completes
+  auto it = a.requests.find(key);
+  if (it == a.requests.end()) return;
+  it->second.with_miniport = true;  // from HwBuildIo on, until it completes
   const uint8_t dispatch = std::max<uint8_t>(Cpu().irql, DISPATCH_LEVEL);
   BOOLEAN start = TRUE;
   if (init_data.HwBuildIo != nullptr) {

@@ -7,6 +7,7 @@
 #define MSIRIG_STORPORT_PORT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -75,6 +76,9 @@ struct RequestSpec {
   ULONG timeout_seconds = 10;
   UCHAR target_id = 0;
   UCHAR lun = 0;
+  // Called with the request's tag before the miniport sees it (so a checker knows it is in
+  // flight however the submission is interleaved). Optional.
+  std::function<void(uint64_t tag)> on_accepted;
 };
 
 class Port {
@@ -167,6 +171,10 @@ class Port {
     PortState& state_;
     bool locked_;
   };
+
+  // The rig itself calls StorPort routines with any arguments on CPU `cpu` (-1: stop): what the
+  // verifier would say of those calls (outside miniport routines) is not reported.
+  void SetProbeCpu(int32_t cpu);
 
   // --- inspection ---
   uint8_t Irql(uint32_t cpu) const;
