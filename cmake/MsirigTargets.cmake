@@ -82,3 +82,36 @@ function(msirig_miniport name)
   target_compile_options(${name} PRIVATE ${msirig_warning_flags})
   set_property(GLOBAL APPEND PROPERTY MSIRIG_MINIPORTS ${name})
 endfunction()
+
+# msirig_miniport_fuzz_target(<name> SOURCES <src>... [DEPS <target>...])
+# A full-stack fuzz target (over the executor), built once per miniport registered with
+# msirig_miniport(): named <name> for msirig's own miniport (msirig_nvme_miniport) and
+# <miniport>_<name> for any other, each with msirig_fuzz_target's builds (<..>_replay without an
+# engine). Each links the miniport, the executor, the port driver and the device model, and
+# gets MSIRIG_FUZZ_TARGET_NAME (its name, for the reproduce command a finding prints). Every
+# variant takes its seeds from corpora/<name>/ (see targets/CMakeLists.txt).
+function(msirig_miniport_fuzz_target name)
+  cmake_parse_arguments(arg "" "" "SOURCES;DEPS" ${ARGN})
+  get_property(miniports GLOBAL PROPERTY MSIRIG_MINIPORTS)
+  if(NOT miniports)
+    message(FATAL_ERROR "msirig_miniport_fuzz_target(${name}): no miniport registered "
+                        "(msirig_miniport() must come first: list its folder before targets)")
+  endif()
+  foreach(miniport IN LISTS miniports)
+    if(miniport STREQUAL "msirig_nvme_miniport")
+      set(full ${name})
+    else()
+      set(full ${miniport}_${name})
+    endif()
+    msirig_fuzz_target(${full}
+      SOURCES ${arg_SOURCES}
+      DEPS ${arg_DEPS} ${miniport} msirig_executor msirig_storport msirig_hba)
+    if(MSIRIG_ENGINE STREQUAL "none")
+      set(exe ${full}_replay)
+    else()
+      set(exe ${full})
+    endif()
+    target_compile_definitions(${exe} PRIVATE MSIRIG_FUZZ_TARGET_NAME="${full}")
+    set_property(GLOBAL PROPERTY MSIRIG_CORPUS_OF_${full} ${name})
+  endforeach()
+endfunction()

@@ -1,0 +1,52 @@
+// Sanitizer defaults linked into every fuzz target and replay binary, so that a fuzzing run, a
+// cluster run and a replay behave the same: every finding stops the process at once, and the
+// engine saves the input that caused it. Without halt_on_error, TSan lets libFuzzer run on
+// after a race report and save the wrong input as the reproducer (DESIGN.md). The environment
+// (ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS) still overrides any of these.
+// report_signal_unsafe=0: libFuzzer's deadly-signal handler allocates; with halt_on_error, TSan
+// would die on that report inside the handler, before libFuzzer writes the crash input (seen:
+// the run hung and kept nothing).
+//
+// Compiled without coverage instrumentation (targets/CMakeLists.txt): this file is the rig's,
+// not the code under test.
+
+extern "C" {
+
+__attribute__((used, visibility("default"))) const char* __asan_default_options() {
+  return "abort_on_error=1:halt_on_error=1";
+}
+
+__attribute__((used, visibility("default"))) const char* __ubsan_default_options() {
+  return "halt_on_error=1:print_stacktrace=1";
+}
+
+__attribute__((used, visibility("default"))) const char* __tsan_default_options() {
+  return "halt_on_error=1:abort_on_error=1:report_signal_unsafe=0:second_deadlock_stack=1";
+}
+
+}  // extern "C"
+
+#if defined(MSIRIG_TSAN_BUILD)
+// With -fsanitize=fuzzer,thread, clang-14 instruments SanitizerCoverage's own counter updates,
+// so two virtual CPUs (fibers) running the same ISR "race" on a counter. Those bytes belong to
+// the engine: mark the whole counter section benign (DESIGN.md, facts for the executor). The
+// section exists only in libFuzzer builds; the weak bounds are null elsewhere.
+extern "C" {
+void AnnotateBenignRaceSized(const char* file, int line, const volatile void* address, long size,
+                             const char* description);
+extern __attribute__((weak)) char __start___sancov_cntrs[];
+extern __attribute__((weak)) char __stop___sancov_cntrs[];
+}
+
+namespace {
+
+__attribute__((constructor)) void MarkCoverageCountersBenign() {
+  const char* begin = __start___sancov_cntrs;
+  const char* end = __stop___sancov_cntrs;
+  if (begin == nullptr || end <= begin) return;
+  AnnotateBenignRaceSized(__FILE__, __LINE__, begin, end - begin,
+                          "SanitizerCoverage inline 8-bit counters");
+}
+
+}  // namespace
+#endif  // MSIRIG_TSAN_BUILD
