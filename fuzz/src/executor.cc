@@ -98,10 +98,11 @@ void Executor::Impl::NoteWindows() {
   }
 }
 
-bool Executor::Impl::Spin(uint32_t owner) {
+bool Executor::Impl::Spin(uint32_t owner, const int32_t* lock_owner) {
   if (current_ == kMain || threads_) return false;  // with threads the port spins for real
   Cpu& cpu = cpus_[current_];
   cpu.waits_for = owner;
+  cpu.waiting_on = lock_owner;
   cpu.give_up = false;
   cpu.state = State::kSpinning;
   ToMain();
@@ -157,30 +158,49 @@ void Executor::Impl::Drive(uint32_t index) {
       return;
     }
     if (cpu.state == State::kSuspended) return;
-    if (cpu.state == State::kSpinning && !ResolveWait(index)) cpu.give_up = true;
+    if (cpu.state != State::kSpinning) continue;
+    const Wait wait = ResolveWait(index);
+    if (wait == Wait::kDeadlock) cpu.give_up = true;
+    if (wait == Wait::kParked) return;  // it spins on; a CPU it waits behind runs first
   }
 }
 
-bool Executor::Impl::ResolveWait(uint32_t index) {
+bool Executor::Impl::StillBlocked(uint32_t index) const {
+  const Cpu& cpu = cpus_[index];
+  if (cpu.state != State::kSpinning) return false;
+  if (cpu.waiting_on == nullptr) return true;  // waits for routines, not a lock
+  return *cpu.waiting_on == static_cast<int32_t>(cpu.waits_for);
+}
+
+Executor::Impl::Wait Executor::Impl::ResolveWait(uint32_t index) {
   const uint32_t owner = cpus_[index].waits_for;
-  const bool cycle =
-      owner == index || std::find(resolving_.begin(), resolving_.end(), owner) != resolving_.end();
-  const bool holder_stuck = owner >= cpus_.size() || cpus_[owner].state == State::kIdle;
-  if (cycle || holder_stuck) {
-    // Every CPU on the chain waits for the next one: nothing can ever release the lock.
+  const auto on_chain = std::find(resolving_.begin(), resolving_.end(), owner);
+  if (owner == index || on_chain != resolving_.end()) {
+    // A cycle only if every CPU on it still waits for a lock the next one holds; if one of them
+    // could go on now, this CPU waits (parked) while the drive returns to it.
+    for (auto it = on_chain; it != resolving_.end(); ++it) {
+      if (!StillBlocked(*it)) return Wait::kParked;
+    }
     std::string description;
-    for (uint32_t cpu : resolving_) description += "cpu" + std::to_string(cpu) + " -> ";
+    for (auto it = on_chain; it != resolving_.end(); ++it)
+      description += "cpu" + std::to_string(*it) + " -> ";
     description += "cpu" + std::to_string(index) + " -> cpu" + std::to_string(owner);
-    if (holder_stuck && !cycle) description += " (which runs nothing)";
     wait_cycle_ = description;
     ++deadlocks_;
-    return false;
+    return Wait::kDeadlock;
+  }
+  if (owner >= cpus_.size() || cpus_[owner].state == State::kIdle) {
+    // Nothing runs on the holder's CPU: nothing can ever release the lock.
+    wait_cycle_ =
+        "cpu" + std::to_string(index) + " -> cpu" + std::to_string(owner) + " (which runs nothing)";
+    ++deadlocks_;
+    return Wait::kDeadlock;
   }
   resolving_.push_back(index);
   cpus_[owner].countdown = 0;  // the holder runs on until it lets go
   Drive(owner);
   resolving_.pop_back();
-  return true;
+  return Wait::kResolved;
 }
 
 void Executor::Impl::Finish(uint32_t index) {

@@ -30,7 +30,7 @@ class Executor::Impl final : public sp::Scheduler {
   // sp::Scheduler, called on the virtual CPUs' fibers.
   uint32_t CurrentCpu() const override;
   void PreemptionPoint(sp::PreemptKind kind) override;
-  bool Spin(uint32_t owner) override;
+  bool Spin(uint32_t owner, const int32_t* lock_owner) override;
   void Stalled(uint64_t microseconds) override;
 
  private:
@@ -42,11 +42,12 @@ class Executor::Impl final : public sp::Scheduler {
   struct Cpu {
     std::unique_ptr<Fiber> fiber;
     State state = State::kIdle;
-    uint32_t countdown = 0;        // preemption points left before the CPU suspends; 0 = never
-    uint32_t waits_for = 0;        // the CPU holding the lock it spins on
-    bool give_up = false;          // its wait can never end
-    std::vector<uint32_t> nested;  // interrupts to take where it is suspended
-    bool taking_nested = false;    // running one of them right now
+    uint32_t countdown = 0;  // preemption points left before the CPU suspends; 0 = never
+    uint32_t waits_for = 0;  // the CPU holding the lock it spins on
+    const int32_t* waiting_on = nullptr;  // that lock's owner field (null: not a lock)
+    bool give_up = false;                 // its wait can never end
+    std::vector<uint32_t> nested;         // interrupts to take where it is suspended
+    bool taking_nested = false;           // running one of them right now
     sp::PreemptKind suspended_at = sp::PreemptKind::kStorPortCall;
     std::vector<std::string_view> suspended_in;  // its miniport routines when it suspended
   };
@@ -60,7 +61,10 @@ class Executor::Impl final : public sp::Scheduler {
   // On the main fiber: run CPU `index` until it suspends or its work is done, resolving its
   // lock waits by running the holders.
   void Drive(uint32_t index);
-  bool ResolveWait(uint32_t index);
+  enum class Wait : uint8_t { kResolved, kParked, kDeadlock };
+  Wait ResolveWait(uint32_t index);
+  // Whether CPU `index` still waits for something the CPU it names holds.
+  bool StillBlocked(uint32_t index) const;
   // Lets a suspended CPU run its work to the end.
   void Finish(uint32_t index);
   // Runs `body` on CPU `index` (after its earlier work), suspending at the `preempt`-th point.

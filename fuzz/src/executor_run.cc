@@ -162,7 +162,7 @@ void Executor::Impl::Play(const Step& step) {
 // step is suspended) and released at its end.
 void Executor::Impl::Probe(const Step& step) {
   {
-    port_->SetProbeCpu(static_cast<int32_t>(step.cpu));
+    port_->SetProbing(true);
     char foreign[64] = {};
     const bool null_extension = step.b & 1;
     const bool use_foreign = (step.b & 2) && !null_extension;
@@ -201,7 +201,7 @@ void Executor::Impl::Probe(const Step& step) {
                      : STOR_STATUS_SUCCESS;
       routine = "StorPortAcquireMSISpinLock";
     }
-    port_->SetProbeCpu(-1);
+    port_->SetProbing(false);
     if (status != expected) {
       char what[160];
       std::snprintf(what, sizeof what, "%s(message %u, args %u) returned 0x%x, documented 0x%x",

@@ -51,4 +51,11 @@ bool NvmeDevice::Fatal() const { return controller_->fatal(); }
 bool NvmeDevice::Removed() const { return controller_->removed(); }
 bool NvmeDevice::IntxAsserted() const { return controller_->intx_asserted(); }
 
+bool NvmeDevice::InterruptCausePending() const {
+  for (const UnconsumedCompletions& queue : UnconsumedCompletionQueues()) {
+    if (queue.interrupts_enabled && queue.entries > 0) return true;
+  }
+  return false;
+}
+
 }  // namespace msirig::hba

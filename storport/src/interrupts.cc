@@ -62,13 +62,16 @@ Delivery PortState::Deliver(Adapter& a, uint32_t message) {
     EnterCallback(Callback::kInterrupt, &a, kLineInterrupt, irql, kEntryMessage);
     // Sampled once the ISR holds its lock (entry may wait), and kept if the device raises the
     // line while it runs: a claim is spurious only if the line never was up meanwhile.
-    a.line_seen = a.line_level;
+    a.line_seen = a.line_level || (a.device != nullptr && a.device->InterruptCausePending());
     claimed = init_data.HwInterrupt(a.extension.get());
   } else {
     EnterCallback(Callback::kMsInterrupt, &a, message, irql, kEntryMessage);
     claimed = a.ms_isr(a.extension.get(), message);
   }
   LeaveCallback();
+  if (line && claimed && !a.line_seen && a.device != nullptr) {
+    a.line_seen = a.device->InterruptCausePending();  // work it just found and left
+  }
   if (line && claimed && !a.line_seen) {
     Violate(Rule::kIsrSpuriousClaim, &a,
             "HwInterrupt returned TRUE for a shared-line interrupt its device did not raise");

@@ -101,7 +101,7 @@ void PortState::AcquireLocks(Acquisition acquisition) {
         this->lock.Reacquire(depth);
         continue;
       }
-      if (!scheduler->Spin(static_cast<uint32_t>(lock.owner))) {
+      if (!scheduler->Spin(static_cast<uint32_t>(lock.owner), &lock.owner)) {
         stuck = true;
         break;
       }

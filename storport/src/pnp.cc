@@ -126,7 +126,7 @@ void PortState::WaitForAdapterRoutines(Adapter& a) {
       lock.Reacquire(depth);
       continue;
     }
-    if (!scheduler->Spin(static_cast<uint32_t>(busy))) return;  // cannot wait (inline)
+    if (!scheduler->Spin(static_cast<uint32_t>(busy), nullptr)) return;  // cannot wait (inline)
   }
 }
 

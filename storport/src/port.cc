@@ -131,7 +131,7 @@ std::string PortState::Where(Adapter* adapter) {
 
 void PortState::Violate(Rule rule, Adapter* adapter, const std::string& what) {
   trace.Add(Event::kViolation, CpuIndex(), Cpu().irql, RuleId(rule));
-  if (probe_cpu == static_cast<int32_t>(CpuIndex()) && CurrentFrame() == nullptr) return;
+  if (Cpu().probing && CurrentFrame() == nullptr) return;
   verifier.Report(rule, what, Where(adapter));
 }
 
@@ -161,7 +161,7 @@ Port::~Port() { g_current_port = nullptr; }
 Port* Port::Current() { return g_current_port; }
 
 void Port::SetRealThreads(bool on) { state_->real_threads = on; }
-void Port::SetProbeCpu(int32_t cpu) { state_->probe_cpu = cpu; }
+void Port::SetProbing(bool on) { state_->Cpu().probing = on; }
 
 Port::Serialized::Serialized(Port& port) : state_(port.state()), locked_(state_.real_threads) {
   if (locked_) state_.lock.Lock();

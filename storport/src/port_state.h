@@ -93,6 +93,9 @@ struct CpuState {
   uint8_t irql = PASSIVE_LEVEL;
   bool draining_dpcs = false;
   int rig_depth = 0;  // RigEntry levels open on this CPU (each hides the port from TSan)
+  // The rig itself calls StorPort routines with any arguments on this CPU (a probe): its calls
+  // outside miniport routines are checked by the rig, not reported.
+  bool probing = false;
   std::vector<Acquisition> held;
   std::vector<Frame> frames;
   std::vector<QueuedDpc> dpcs;  // FIFO; a vector, as an empty deque allocates
@@ -224,9 +227,7 @@ struct PortState {
   // by every entry point and released around every miniport callback.
   bool real_threads = false;
   PortLock lock;
-  // The CPU on which the rig itself is calling StorPort routines with any arguments (a probe):
-  // its calls outside miniport routines are checked by the rig, not reported. -1: none.
-  int32_t probe_cpu = -1;
+
   OsVersion os_version = OsVersion::kWin10;  // the machine's: the first adapter's platform
 
   // The miniport, as StorPortInitialize registered it.

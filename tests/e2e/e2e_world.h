@@ -29,7 +29,7 @@ class StallingScheduler final : public sp::Scheduler {
   uint32_t CurrentCpu() const override { return cpu_; }
   void SetCurrentCpu(uint32_t cpu) { cpu_ = cpu; }
   void PreemptionPoint(sp::PreemptKind) override {}
-  bool Spin(uint32_t) override { return false; }
+  bool Spin(uint32_t, const int32_t*) override { return false; }
   void Stalled(uint64_t microseconds) override;
   void Attach(sp::Port* port, hba::NvmeDevice* device) {
     port_ = port;

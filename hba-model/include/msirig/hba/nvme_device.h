@@ -78,6 +78,8 @@ class NvmeDevice final : public PciFunction {
   void ConfigWrite(uint16_t offset, unsigned size, uint32_t value) override;
   uint64_t MmioRead(unsigned bar, uint64_t offset, unsigned size) override;
   void MmioWrite(unsigned bar, uint64_t offset, unsigned size, uint64_t value) override;
+  // A completion queue with interrupts enabled holds entries the host has not consumed.
+  bool InterruptCausePending() const override;
 
   // Replaces the fault plan; counters restart from zero.
   void SetFaultPlan(const FaultPlan& plan);

@@ -50,6 +50,11 @@ class PciFunction {
   // Memory-space access to a BAR, at an offset inside it.
   virtual uint64_t MmioRead(unsigned bar, uint64_t offset, unsigned size) = 0;
   virtual void MmioWrite(unsigned bar, uint64_t offset, unsigned size, uint64_t value) = 0;
+
+  // Whether the function has work an interrupt would be for, whether or not its interrupt is
+  // masked (a driver that masks INTx in its ISR still finds it). A function that cannot tell
+  // says true; the platform only calls a claim spurious when a function says false.
+  virtual bool InterruptCausePending() const { return true; }
 };
 
 }  // namespace msirig::hba

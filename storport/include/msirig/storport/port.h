@@ -172,9 +172,10 @@ class Port {
     bool locked_;
   };
 
-  // The rig itself calls StorPort routines with any arguments on CPU `cpu` (-1: stop): what the
-  // verifier would say of those calls (outside miniport routines) is not reported.
-  void SetProbeCpu(int32_t cpu);
+  // The rig itself calls StorPort routines with any arguments on the current CPU (on = true)
+  // until SetProbing(false) there: what the verifier would say of those calls, outside miniport
+  // routines, is not reported.
+  void SetProbing(bool on);
 
   // --- inspection ---
   uint8_t Irql(uint32_t cpu) const;

@@ -33,10 +33,11 @@ class Scheduler {
   // deliver an interrupt to this one, or let the device make progress, then return.
   virtual void PreemptionPoint(PreemptKind kind) = 0;
 
-  // The current CPU spins on a lock that CPU `owner` holds. Returns after letting other CPUs
-  // run, so the caller can look again; returns false when the wait can never end (the port
-  // then reports a Deadlock; the scheduler may have reported the wait cycle itself).
-  virtual bool Spin(uint32_t owner) = 0;
+  // The current CPU spins on a lock that CPU `owner` holds; `lock_owner` is the lock's owner
+  // field (-1 when free), which the scheduler may watch. Returns after letting other CPUs run,
+  // so the caller can look again; returns false when the wait can never end (the port then
+  // reports a Deadlock; the scheduler may have described the wait cycle).
+  virtual bool Spin(uint32_t owner, const int32_t* lock_owner) = 0;
 
   // Virtual time advanced by a stall of the current CPU (StorPortStallExecution).
   virtual void Stalled(uint64_t microseconds) {}
@@ -50,7 +51,7 @@ class InlineScheduler final : public Scheduler {
   uint32_t CurrentCpu() const override { return cpu_; }
   void SetCurrentCpu(uint32_t cpu) { cpu_ = cpu; }
   void PreemptionPoint(PreemptKind) override { ++preemption_points_; }
-  bool Spin(uint32_t) override { return false; }
+  bool Spin(uint32_t, const int32_t*) override { return false; }
   uint64_t preemption_points() const { return preemption_points_; }
 
  private:
