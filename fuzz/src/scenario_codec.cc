@@ -85,13 +85,11 @@ T ReadFields(ChunkReader& r, const T& defaults, VisitFn visit_fields) {
   return config;
 }
 
-constexpr auto kDeviceFields = [](auto& d, auto&& v) { internal::VisitDeviceFields(d, v); };
-constexpr auto kNamespaceFields = [](auto& n, auto&& v) { internal::VisitNamespaceFields(n, v); };
-constexpr auto kFaultFields = [](auto& f, auto&& v) { internal::VisitFaultFields(f, v); };
-constexpr auto kMessageFields = [](auto& m, auto&& v) { internal::VisitMessageFields(m, v); };
-constexpr auto kPlatformFaultFields = [](auto& f, auto&& v) {
-  internal::VisitPlatformFaultFields(f, v);
-};
+using internal::kDeviceFields;
+using internal::kFaultFields;
+using internal::kMessageFields;
+using internal::kNamespaceFields;
+using internal::kPlatformFaultFields;
 
 uint64_t Fold(uint64_t v, uint64_t min, uint64_t max) {
   if (v >= min && v <= max) return v;

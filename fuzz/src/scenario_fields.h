@@ -205,6 +205,15 @@ inline uint32_t MaxMessages(sp::InterruptKind kind) {
   return 0;
 }
 
+// Each table as a value, for the helpers that walk any one of them (codec, text form).
+inline constexpr auto kDeviceFields = [](auto& d, auto&& v) { VisitDeviceFields(d, v); };
+inline constexpr auto kNamespaceFields = [](auto& n, auto&& v) { VisitNamespaceFields(n, v); };
+inline constexpr auto kFaultFields = [](auto& f, auto&& v) { VisitFaultFields(f, v); };
+inline constexpr auto kMessageFields = [](auto& m, auto&& v) { VisitMessageFields(m, v); };
+inline constexpr auto kPlatformFaultFields = [](auto& f, auto&& v) {
+  VisitPlatformFaultFields(f, v);
+};
+
 }  // namespace msirig::fuzz::internal
 
 #endif  // MSIRIG_FUZZ_SRC_SCENARIO_FIELDS_H_

@@ -13,13 +13,11 @@ namespace {
 
 using internal::FieldSpec;
 
-constexpr auto kDeviceFields = [](auto& d, auto&& v) { internal::VisitDeviceFields(d, v); };
-constexpr auto kNamespaceFields = [](auto& n, auto&& v) { internal::VisitNamespaceFields(n, v); };
-constexpr auto kFaultFields = [](auto& f, auto&& v) { internal::VisitFaultFields(f, v); };
-constexpr auto kMessageFields = [](auto& m, auto&& v) { internal::VisitMessageFields(m, v); };
-constexpr auto kPlatformFaultFields = [](auto& f, auto&& v) {
-  internal::VisitPlatformFaultFields(f, v);
-};
+using internal::kDeviceFields;
+using internal::kFaultFields;
+using internal::kMessageFields;
+using internal::kNamespaceFields;
+using internal::kPlatformFaultFields;
 constexpr std::string_view kGenericArgumentNames[3] = {"a", "b", "c"};
 
 // --- printing ---------------------------------------------------------------------------------

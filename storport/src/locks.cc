@@ -9,10 +9,6 @@
 namespace msirig::sp {
 namespace {
 
-// With real threads, a wait this long (in yields) for a modeled lock counts as a deadlock:
-// stress mode is the nondeterministic complement, and reports what the fibers then replay.
-constexpr uint64_t kRealThreadSpinLimit = 20'000'000;
-
 // The modeled locks order memory for ThreadSanitizer exactly as a real lock would (DESIGN.md
 // decision 2): fibers switch with no synchronization, so only these edges order their accesses.
 void AnnotateAcquire(ModeledLock* lock) {
@@ -57,6 +53,15 @@ ModeledLock* PortState::InterruptLocks(Adapter& adapter, uint32_t* count) {
   return &adapter.interrupt_lock;
 }
 
+bool PortState::SpinOnRealThreads(uint64_t spins) {
+  if (spins > kRealThreadSpinLimit) return false;
+  // Let the other thread, the one that can end the wait, take the port lock meanwhile.
+  const int depth = lock.ReleaseAll();
+  std::this_thread::yield();
+  lock.Reacquire(depth);
+  return true;
+}
+
 void PortState::SetIrql(uint8_t irql) {
   CpuState& cpu = Cpu();
   const uint8_t before = cpu.irql;
@@ -91,14 +96,10 @@ void PortState::AcquireLocks(Acquisition acquisition) {
     bool stuck = false;
     for (uint64_t spins = 0; lock.owner != -1; ++spins) {
       if (real_threads) {
-        // Really spin: let the holder, on its own thread, get the port lock and release it.
-        if (spins > kRealThreadSpinLimit) {
+        if (!SpinOnRealThreads(spins)) {
           stuck = true;
           break;
         }
-        const int depth = this->lock.ReleaseAll();
-        std::this_thread::yield();
-        this->lock.Reacquire(depth);
         continue;
       }
       if (!scheduler->Spin(static_cast<uint32_t>(lock.owner), &lock.owner)) {

@@ -2,7 +2,6 @@
 // surprise removal (HW_ADAPTER_CONTROL and StorPortAcquireSpinLock pages; SPEC 5 lifecycle).
 #include <algorithm>
 #include <cstdio>
-#include <thread>
 
 #include "port_state.h"
 #include "requests.h"
@@ -120,10 +119,7 @@ void PortState::WaitForAdapterRoutines(Adapter& a) {
     }
     if (busy < 0) return;
     if (real_threads) {
-      if (spins > 20'000'000) return;
-      const int depth = lock.ReleaseAll();
-      std::this_thread::yield();
-      lock.Reacquire(depth);
+      if (!SpinOnRealThreads(spins)) return;
       continue;
     }
     if (!scheduler->Spin(static_cast<uint32_t>(busy), nullptr)) return;  // cannot wait (inline)

@@ -270,6 +270,12 @@ struct PortState {
   void ReleaseAt(size_t index, uint8_t irql_after);
   ModeledLock* InterruptLocks(Adapter& adapter, uint32_t* count);
   void RaiseIrql(uint8_t irql);
+  // Real threads: one step of a spin-wait (for a modeled lock, or for other CPUs' routines),
+  // letting the thread that can end it take the port lock. False once the wait has lasted
+  // kRealThreadSpinLimit steps: stress mode is the nondeterministic complement, and reports
+  // what the fibers then replay.
+  static constexpr uint64_t kRealThreadSpinLimit = 20'000'000;
+  bool SpinOnRealThreads(uint64_t spins);
   void SetIrql(uint8_t irql);
 
   // Callback frames (callbacks.cc): entry locks per the lock table, IRQL, and the checks on return.
