@@ -39,7 +39,11 @@ if(MSIRIG_COVERAGE)
   list(APPEND msirig_instrument_flags -fprofile-instr-generate -fcoverage-mapping)
 endif()
 
-add_compile_options(${msirig_sanitize_flags} ${msirig_instrument_flags} -g)
+# __FILE__ without the checkout's location: a binary built from /a/msirig and one built from
+# /b/msirig have the same code layout, so a fuzzing run with a fixed seed behaves the same in
+# both (libFuzzer's comparison features hash code addresses).
+add_compile_options(${msirig_sanitize_flags} ${msirig_instrument_flags} -g
+                    -fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=)
 add_link_options(${msirig_sanitize_flags})
 if(MSIRIG_COVERAGE)
   add_link_options(-fprofile-instr-generate -fcoverage-mapping)

@@ -171,36 +171,46 @@ void Executor::Impl::Probe(const Step& step) {
                       : use_foreign  ? static_cast<PVOID>(foreign)
                                      : port_->DeviceExtension(adapter_);
     const bool old_os = scenario_.platform.os_version < sp::OsVersion::kVista;
-    // A removed or failed adapter's extension is no live adapter's: INVALID_PARAMETER.
-    const sp::AdapterState state = port_->State(adapter_);
-    const bool gone = state == sp::AdapterState::kRemoved || state == sp::AdapterState::kFailed;
+    const bool is_get = step.kind == StepKind::kGetMsiInfo;
+    // The documented answer for the port's state now. The call itself is a preemption point,
+    // so another CPU may stop, remove or restart the adapter while it runs: the port may answer
+    // for the state before or after, and either is documented.
+    auto documented = [&]() -> ULONG {
+      // A removed or failed adapter's extension is no live adapter's: INVALID_PARAMETER.
+      const sp::AdapterState state = port_->State(adapter_);
+      const bool gone = state == sp::AdapterState::kRemoved || state == sp::AdapterState::kFailed;
+      const uint32_t messages = port_->ConnectedMessages(adapter_);
+      if (is_get)
+        return ExpectedGetMsiInfo(old_os, null_extension, use_foreign || gone, null_output,
+                                  messages, step.a);
+      const bool per_message =
+          messages > 0 && port_->SynchronizationMode(adapter_) == InterruptSynchronizePerMessage;
+      return old_os                                  ? STOR_STATUS_NOT_IMPLEMENTED
+             : null_extension || use_foreign || gone ? STOR_STATUS_INVALID_PARAMETER
+             : per_message && step.a >= messages     ? STOR_STATUS_INVALID_PARAMETER
+                                                     : STOR_STATUS_SUCCESS;
+    };
+    const ULONG expected_before = documented();
     ULONG status = 0;
     ULONG expected = 0;
     const char* routine = "";
-    if (step.kind == StepKind::kGetMsiInfo) {
+    if (is_get) {
       MESSAGE_INTERRUPT_INFORMATION info;
       std::memset(&info, 0, sizeof info);
       status = StorPortGetMSIInfo(extension, step.a, null_output ? nullptr : &info);
-      expected = ExpectedGetMsiInfo(old_os, null_extension, use_foreign || gone, null_output,
-                                    port_->ConnectedMessages(adapter_), step.a);
+      expected = documented();
       routine = "StorPortGetMSIInfo";
     } else {
       ULONG old_irql = 0;
       status = StorPortAcquireMSISpinLock(extension, step.a, &old_irql);
+      expected = documented();
       if (status == STOR_STATUS_SUCCESS) {
         PreemptionPoint(sp::PreemptKind::kStorPortCall);  // held here while suspended
         StorPortReleaseMSISpinLock(extension, step.a, old_irql);
       }
-      const bool per_message =
-          port_->ConnectedMessages(adapter_) > 0 &&
-          port_->SynchronizationMode(adapter_) == InterruptSynchronizePerMessage;
-      expected = old_os                                  ? STOR_STATUS_NOT_IMPLEMENTED
-                 : null_extension || use_foreign || gone ? STOR_STATUS_INVALID_PARAMETER
-                 : per_message && step.a >= port_->ConnectedMessages(adapter_)
-                     ? STOR_STATUS_INVALID_PARAMETER
-                     : STOR_STATUS_SUCCESS;
       routine = "StorPortAcquireMSISpinLock";
     }
+    if (status == expected_before) expected = expected_before;
     port_->SetProbing(false);
     if (status != expected) {
       char what[160];
