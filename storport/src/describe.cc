@@ -1,6 +1,7 @@
 // PortState::Describe: stable names for addresses in violation texts. A pointer value differs
 // between runs and builds (ASLR, allocators), so the same finding would print different text;
 // the port names what it handed out instead, by adapter, SRB tag, pool block number and offset.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
