@@ -23,7 +23,11 @@ void Executor::Impl::PlayOnThreads(const std::vector<Step>& steps) {
           const bool probe = step.kind == StepKind::kGetMsiInfo ||
                              step.kind == StepKind::kAcquireMsiLock ||
                              step.kind == StepKind::kReleaseMsiLock;
-          if (!probe) Act(step);
+          if (probe) continue;
+          Act(step);
+          // Completions are checked as they arrive, as on the fibers: a request submitted
+          // later must not make one that already completed look racy.
+          requests_.CheckArrived(*port_, adapter_);
         }
       });
     }

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "tsan_scope.h"
+
 namespace msirig::fuzz {
 namespace {
 
@@ -140,6 +142,13 @@ std::string RequestOracle::Check(const std::vector<sp::CompletedRequest>& comple
     }
   }
   return {};
+}
+
+void RequestOracle::CheckArrived(sp::Port& port, uint32_t adapter) {
+  sp::Port::Serialized serialized(port);
+  sp::TsanIgnoreScope bookkeeping;
+  const std::string bad = Check(port.Completed(adapter));
+  if (!bad.empty()) port.verifier().Report(sp::Rule::kDataCorruption, bad, "executor oracle");
 }
 
 }  // namespace msirig::fuzz

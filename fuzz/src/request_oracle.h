@@ -27,6 +27,11 @@ class RequestOracle {
   // Checks the completions after the ones already seen; returns what was wrong with the first
   // bad one, or "".
   std::string Check(const std::vector<sp::CompletedRequest>& completed);
+  // Checks what `adapter` completed since the last check and reports a bad completion to the
+  // port's verifier as DataCorruption. Safe on any virtual CPU's thread in stress mode: the
+  // completion record and this oracle's state are read under the port lock (Port::Serialized),
+  // hidden from ThreadSanitizer (the rig's bookkeeping, not the miniport's accesses).
+  void CheckArrived(sp::Port& port, uint32_t adapter);
 
   // The bytes a write with `pattern` puts in byte `index` of block `lba`.
   static uint8_t PatternByte(uint32_t pattern, uint64_t lba, uint32_t index);

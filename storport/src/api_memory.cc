@@ -29,7 +29,10 @@ PVOID StorPortGetUncachedExtension(PVOID HwDeviceExtension,
                   CallbackName(s.CurrentCallback()) + ", not HwFindAdapter");
     return nullptr;
   }
-  if (a->platform.faults.uncached_extension_fails || NumberOfBytes == 0) return nullptr;
+  // Above the platform's allocation limit: NULL, as when the common buffer cannot be allocated.
+  if (a->platform.faults.uncached_extension_fails || NumberOfBytes == 0 ||
+      NumberOfBytes > a->platform.allocation_limit_bytes)
+    return nullptr;
   if (a->uncached != nullptr) {
     return NumberOfBytes <= a->uncached_size ? a->uncached.get() : nullptr;
   }
@@ -51,9 +54,8 @@ STOR_PHYSICAL_ADDRESS StorPortGetPhysicalAddress(PVOID HwDeviceExtension, PSCSI_
   uint64_t physical = 0;
   size_t remaining = 0;
   if (!s.memory.ToPhysical(VirtualAddress, &physical, &remaining)) {
-    char what[128];
-    std::snprintf(what, sizeof what, "StorPortGetPhysicalAddress(%p)", VirtualAddress);
-    s.Violate(Rule::kPhysicalAddressUnknown, a, what);
+    s.Violate(Rule::kPhysicalAddressUnknown, a,
+              "StorPortGetPhysicalAddress(" + s.Describe(VirtualAddress) + ")");
     if (Length != nullptr) *Length = 0;
     return result;
   }

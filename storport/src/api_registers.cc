@@ -46,9 +46,9 @@ const RegisterMapping* Decode(PortState& s, const void* address, unsigned size, 
       return &m;
     }
   }
-  char what[128];
-  std::snprintf(what, sizeof what, "%s(%p): no device base maps that address", routine, address);
-  s.Violate(Rule::kRegisterUnmapped, nullptr, what);
+  s.Violate(Rule::kRegisterUnmapped, nullptr,
+            std::string(routine) + "(" + s.Describe(address) + ", " + std::to_string(size) +
+                " bytes): no device base maps that address");
   return nullptr;
 }
 

@@ -48,9 +48,8 @@ BOOLEAN IssueDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PVOID argument1, 
   s.EnterRoutine("StorPortIssueDpc", a, HIGH_LEVEL);
   auto it = a->dpcs.find(dpc);
   if (it == a->dpcs.end() || it->second.routine == nullptr) {
-    char what[128];
-    std::snprintf(what, sizeof what, "StorPortIssueDpc(%p) of a DPC never initialized", dpc);
-    s.Violate(Rule::kDpcNotInitialized, a, what);
+    s.Violate(Rule::kDpcNotInitialized, a,
+              "StorPortIssueDpc(" + s.Describe(dpc) + ") of a DPC never initialized");
     return FALSE;
   }
   // Like KeInsertQueueDpc: FALSE when already queued; queued on the current CPU.
@@ -60,6 +59,12 @@ BOOLEAN IssueDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PVOID argument1, 
   it->second.argument2 = argument2;
   s.Cpu().dpcs.push_back(QueuedDpc{a, dpc});
   s.trace.Add(Event::kDpcQueue, s.CpuIndex(), s.Cpu().irql, "dpc", a->id);
+  // Queued below DISPATCH_LEVEL (a passive routine, HwFindAdapter): the DPC interrupt the
+  // insertion requests fires as soon as KeInsertQueueDpc lowers the IRQL again, so the DPC runs
+  // before StorPortIssueDpc returns. At or above DISPATCH_LEVEL it waits for the IRQL to drop
+  // below DISPATCH_LEVEL (PortState::SetIrql).
+  if (s.run_dpcs_when_irql_drops && s.Cpu().irql < DISPATCH_LEVEL && !s.Cpu().draining_dpcs)
+    s.DrainDpcs();
   return TRUE;
 }
 

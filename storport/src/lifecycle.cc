@@ -75,6 +75,15 @@ bool Port::StartAdapter(uint32_t id, hba::PciFunction* device) {
     a.state = AdapterState::kFailed;
     return false;
   }
+  // Storport allocates the device extension (and sizes the LU and SRB extensions) from
+  // HW_INITIALIZATION_DATA before HwFindAdapter: one it cannot allocate fails the start.
+  const uint64_t limit = a.platform.allocation_limit_bytes;
+  if (s.init_data.DeviceExtensionSize > limit || s.init_data.SpecificLuExtensionSize > limit ||
+      s.init_data.SrbExtensionSize > limit) {
+    s.trace.Add(Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "extension-allocation-failed", a.id);
+    a.state = AdapterState::kFailed;
+    return false;
+  }
   a.device = device;
   if (device != nullptr) a.bars = AssignBars(*device);
   AssignInterruptResources(a);

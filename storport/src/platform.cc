@@ -56,6 +56,8 @@ PlatformConfig Normalize(PlatformConfig config) {
   config.driver_parameter = config.driver_parameter.substr(0, config.driver_parameter.find('\0'));
   if (config.driver_parameter.size() > kMaxDriverParameterLength)
     config.driver_parameter.resize(kMaxDriverParameterLength);
+  config.allocation_limit_bytes = std::clamp<uint64_t>(
+      config.allocation_limit_bytes, kMinAllocationLimitBytes, kMaxAllocationLimitBytes);
   return config;
 }
 
@@ -84,6 +86,10 @@ std::string Validate(const PlatformConfig& config) {
     return "driver_parameter: contains a NUL byte";
   if (config.driver_parameter.size() > kMaxDriverParameterLength)
     return "driver_parameter: longer than " + std::to_string(kMaxDriverParameterLength) + " bytes";
+  if (config.allocation_limit_bytes < kMinAllocationLimitBytes ||
+      config.allocation_limit_bytes > kMaxAllocationLimitBytes)
+    return "allocation_limit_bytes: must be " + std::to_string(kMinAllocationLimitBytes) + ".." +
+           std::to_string(kMaxAllocationLimitBytes);
   return {};
 }
 

@@ -57,12 +57,95 @@ void Port::ResetBus(uint32_t adapter) {
   if (a.state == AdapterState::kRunning) state_->ResetBus(a);
 }
 
+namespace {
+
+// Quiesce bounds (decision, SPEC 5 lifecycle). Storport's own wait has no bound (the PnP stop
+// waits for the I/O); the emulation stops waiting after this many rounds in all, or this many
+// virtual seconds without progress (a request that never completes has timed out and
+// HwResetBus has run by then), and then does not stop the adapter.
+constexpr int kQuiesceRounds = 4096;
+constexpr int kQuiesceIdleSeconds = 64;
+constexpr uint64_t kQuiesceStallMicroseconds = 100;
+
+bool MiniportHoldsRequests(const Adapter& a) {
+  for (const auto& [key, record] : a.requests) {
+    if (record.with_miniport) return true;
+  }
+  return false;
+}
+
+bool DpcsQueuedFor(const PortState& s, const Adapter& a) {
+  for (const CpuState& cpu : s.cpus) {
+    for (const QueuedDpc& q : cpu.dpcs) {
+      if (q.adapter == &a) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+// "At the time the port driver calls HwScsiAdapterControl to stop the HBA, it ensures that there
+// are no uncompleted requests" (HwScsiAdapterControl page; Storport keeps that contract for
+// HwStorAdapterControl): Storport pauses the adapter's queue, holding new requests, and waits
+// for what the miniport holds. Meanwhile this CPU, at PASSIVE_LEVEL, takes the adapter's
+// interrupts and runs its DPCs as any CPU would, the device works (Scheduler::Stalled), and
+// virtual time passes, so a request that never completes times out and HwResetBus runs. DPCs of
+// the adapter queued before the stop run before it (decision: the stop waits for them as
+// KeFlushQueuedDpcs would), so none runs into a stopped adapter.
+bool PortState::Quiesce(Adapter& a) {
+  a.quiescing = true;
+  trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "quiesce", a.id);
+  int idle = 0;
+  for (int round = 0; round < kQuiesceRounds; ++round) {
+    WaitForAdapterRoutines(a);
+    if (Cpu().irql < DISPATCH_LEVEL) DrainDpcs();
+    if (a.state != AdapterState::kRunning || a.removing) return false;
+    if (!MiniportHoldsRequests(a) && !DpcsQueuedFor(*this, a)) return true;
+    const size_t completed = a.completed.size();
+    scheduler->Stalled(kQuiesceStallMicroseconds);
+    bool delivered = false;
+    for (uint32_t m = 0; m < a.messages && m < a.pending.size(); ++m) {
+      if (a.pending[m]) delivered |= Deliver(a, m) == Delivery::kDelivered;
+    }
+    if (!a.message_mode && a.line_level)
+      delivered |= Deliver(a, kLineInterrupt) == Delivery::kDelivered;
+    if (delivered || a.completed.size() != completed) {
+      idle = 0;
+      continue;
+    }
+    if (++idle > kQuiesceIdleSeconds) break;
+    now_ns += 1'000'000'000ull;
+    FireDueTimers();
+    CheckTimeouts();
+  }
+  trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "quiesce-timed-out", a.id);
+  return false;
+}
+
+void PortState::StartHeld(Adapter& a) {
+  a.quiescing = false;
+  if (a.state != AdapterState::kRunning || a.removing) return;
+  const std::vector<const SCSI_REQUEST_BLOCK*> held = std::move(a.held);
+  a.held.clear();
+  for (const SCSI_REQUEST_BLOCK* key : held) {
+    if (a.requests.count(key) != 0) StartRequest(a, key);
+  }
+}
+
 bool Port::StopAdapter(uint32_t adapter) {
   RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
-  if (a.state != AdapterState::kRunning) return false;
-  if (!s.AdapterControl(a, ScsiStopAdapter)) return false;
+  if (a.state != AdapterState::kRunning || a.quiescing || a.removing) return false;
+  if (a.supported_controls.size() <= ScsiStopAdapter || !a.supported_controls[ScsiStopAdapter])
+    return false;
+  // The stop does not happen while I/O stays outstanding: the adapter goes on running.
+  if (!s.Quiesce(a) || !s.AdapterControl(a, ScsiStopAdapter)) {
+    s.StartHeld(a);
+    return false;
+  }
+  a.quiescing = false;
   a.state = AdapterState::kStopped;
   TsanRelease(&a.lifecycle_sync);
   return true;
@@ -99,11 +182,7 @@ bool Port::RestartAdapter(uint32_t adapter) {
   a.state = AdapterState::kRunning;
   TsanRelease(&a.lifecycle_sync);
   // The requests Storport held while the adapter was stopped, in submission order.
-  const std::vector<const SCSI_REQUEST_BLOCK*> held = std::move(a.held);
-  a.held.clear();
-  for (const SCSI_REQUEST_BLOCK* key : held) {
-    if (a.requests.count(key) != 0) s.StartRequest(a, key);
-  }
+  s.StartHeld(a);
   return true;
 }
 
@@ -132,6 +211,11 @@ void Port::SurpriseRemove(uint32_t adapter) {
   Adapter& a = s.AdapterAt(adapter);
   if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;
   s.trace.Add(Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "surprise-removal", a.id);
+  // Like a stop, the removal first lets what the miniport holds complete (or time out) and the
+  // adapter's queued DPCs run; new requests are held meanwhile, and fail below.
+  if (a.state == AdapterState::kRunning && !a.quiescing) s.Quiesce(a);
+  a.quiescing = false;
+  if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;
   a.removing = true;  // from here on new requests fail without the miniport
   s.WaitForAdapterRoutines(a);
   // Decision: Storport stops the adapter, then fails what the miniport still holds with

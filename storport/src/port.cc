@@ -1,9 +1,11 @@
 // Port: construction, the current port, context for violations, and the rig-facing API.
 #include "msirig/storport/port.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
+#include "asan_poison.h"
 #include "port_state.h"
 
 namespace msirig::sp {
@@ -73,7 +75,19 @@ PortState::PortState(PortOptions options)
 
 PortState::~PortState() {
   // A miniport may keep pool until it unloads, which the model has none of: free what is left.
-  for (const auto& [block, size] : pool) delete[] static_cast<const uint8_t*>(block);
+  for (const auto& [block, info] : pool) delete[] static_cast<const uint8_t*>(block);
+  for (const auto& [block, info] : freed_pool) {
+    UnpoisonRetired(block, info.size);
+    delete[] static_cast<const uint8_t*>(block);
+  }
+  for (const auto& adapter : adapters) {
+    for (const RequestRecord& r : adapter->graveyard) {
+      UnpoisonRetired(r.srb.get(), sizeof(SCSI_REQUEST_BLOCK));
+      UnpoisonRetired(r.data.get(), std::max<size_t>(r.data_length, 1));
+      UnpoisonRetired(r.srb_extension.get(), std::max<size_t>(r.srb_extension_size, 1));
+      UnpoisonRetired(r.sense.get(), SENSE_BUFFER_SIZE);
+    }
+  }
 }
 
 PortState& CurrentPortState() {
@@ -108,10 +122,9 @@ Adapter* PortState::FindAdapter(const void* extension, const char* routine, bool
       return adapter.get();
   }
   if (report) {
-    char what[160];
-    std::snprintf(what, sizeof what, "%s: HwDeviceExtension %p is not a live adapter's", routine,
-                  extension);
-    Violate(Rule::kNotAnAdapter, nullptr, what);
+    Violate(Rule::kNotAnAdapter, nullptr,
+            std::string(routine) + ": HwDeviceExtension " + Describe(extension) +
+                " is not a live adapter's");
   }
   return nullptr;
 }

@@ -117,6 +117,7 @@ struct RequestRecord {
   std::unique_ptr<uint8_t[]> srb_extension;
   std::unique_ptr<uint8_t[]> sense;
   std::vector<uint8_t> sg_list;  // STOR_SCATTER_GATHER_LIST built on demand
+  size_t srb_extension_size = 0;
   bool with_miniport = false;
   uint64_t timer_start_ns = 0;  // when its TimeOutValue started counting
 };
@@ -193,8 +194,14 @@ struct Adapter {
   // Requests: keyed by the SRB the miniport sees.
   std::map<const SCSI_REQUEST_BLOCK*, RequestRecord> requests;
   std::vector<CompletedRequest> completed;
-  std::set<const SCSI_REQUEST_BLOCK*> retired;  // completed SRBs, until the address is reused
-  std::vector<const SCSI_REQUEST_BLOCK*> held;  // submitted while stopped, in order
+  // Completed requests, kept alive (and poisoned where ASan is on) until the run ends, so no
+  // address is ever reused within a run: a late or double completion is reported the same way
+  // in every build, whatever the allocator. By SRB; the value indexes `graveyard`.
+  std::map<const SCSI_REQUEST_BLOCK*, size_t> retired;
+  std::vector<RequestRecord> graveyard;
+  std::vector<const SCSI_REQUEST_BLOCK*> held;  // submitted while stopped or stopping, in order
+  // A stop is under way: Storport holds new requests while what the miniport has completes.
+  bool quiescing = false;
   uint64_t next_tag = 1;
 
   Adapter(PortState* port, uint32_t adapter_id) : id(adapter_id), bus(port, this) {}
@@ -238,8 +245,15 @@ struct PortState {
   std::vector<std::unique_ptr<Adapter>> adapters;
   std::vector<CpuState> cpus;
   std::vector<RegisterMapping> mappings;
-  std::map<const void*, size_t> pool;  // StorPortAllocatePool blocks and their sizes
+  struct PoolBlock {
+    size_t size = 0;
+    uint32_t number = 0;  // 1-based, in allocation order: how messages name the block
+  };
+  std::map<const void*, PoolBlock> pool;  // outstanding StorPortAllocatePool blocks
+  // Freed blocks, kept (poisoned where ASan is on) until the run ends, like retired SRBs.
+  std::map<const void*, PoolBlock> freed_pool;
   uint32_t pool_calls = 0;
+  uint32_t pool_blocks = 0;
 
   // --- helpers shared by the files of storport/src ---
   CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
@@ -293,6 +307,11 @@ struct PortState {
   // Waits until no other CPU is inside a routine of `adapter`: Storport lets the miniport's
   // routines in flight finish before it processes a removal (pnp.cc).
   void WaitForAdapterRoutines(Adapter& adapter);
+  // Before ScsiStopAdapter: holds new requests and lets what the miniport holds complete, and
+  // the adapter's queued DPCs run (pnp.cc). False when that did not happen within the bound.
+  bool Quiesce(Adapter& adapter);
+  // Ends a quiesce (or a stop): hands the held requests to the miniport, in submission order.
+  void StartHeld(Adapter& adapter);
   // PnP and error recovery (pnp.cc).
   bool AdapterControl(Adapter& adapter, SCSI_ADAPTER_CONTROL_TYPE type);
   void ResetBus(Adapter& adapter);
@@ -303,6 +322,10 @@ struct PortState {
   void ConnectInterrupts(Adapter& adapter);
 
   std::string Where(Adapter* adapter);
+  // A stable name for an address, for violation texts (never the pointer value, which differs
+  // between runs and builds): "adapter 0 device extension+0x10", "SRB tag 3", "pool block #2",
+  // "NULL", or "an address the port never handed out" (describe.cc).
+  std::string Describe(const void* address) const;
 };
 
 // The port behind the StorPort* entry points; aborts with a rig error when there is none.

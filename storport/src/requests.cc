@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "asan_poison.h"
 #include "port_state.h"
 #include "tsan_scope.h"
 
@@ -32,8 +33,15 @@ void RetireRequest(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_st
   s.memory.Unmap(record.sense.get());
   a.completed.push_back(std::move(done));
   const SCSI_REQUEST_BLOCK* key = record.srb.get();
-  a.retired.insert(key);
-  a.requests.erase(key);  // frees the SRB: a miniport touching it later is a use after free
+  // The SRB and its buffers stay allocated until the run ends, poisoned: a miniport touching
+  // them later is a use-after-poison report, and no later request gets the same address.
+  PoisonRetired(record.srb.get(), sizeof(SCSI_REQUEST_BLOCK));
+  PoisonRetired(record.data.get(), std::max<size_t>(record.data_length, 1));
+  PoisonRetired(record.srb_extension.get(), std::max<size_t>(record.srb_extension_size, 1));
+  PoisonRetired(record.sense.get(), SENSE_BUFFER_SIZE);
+  a.retired[key] = a.graveyard.size();
+  a.graveyard.push_back(std::move(record));
+  a.requests.erase(key);
 }
 
 uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
@@ -48,6 +56,7 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   record.data.reset(new uint8_t[std::max<size_t>(record.data_length, 1)]);
   std::copy(spec.data.begin(), spec.data.end(), record.data.get());
   const size_t extension_size = s.init_data.SrbExtensionSize;
+  record.srb_extension_size = extension_size;
   record.srb_extension.reset(new uint8_t[std::max<size_t>(extension_size, 1)]);
   std::memset(record.srb_extension.get(), kSrbExtensionFill, std::max<size_t>(extension_size, 1));
   record.sense.reset(new uint8_t[SENSE_BUFFER_SIZE]());
@@ -77,7 +86,6 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
 
   const uint64_t tag = record.tag;
   SCSI_REQUEST_BLOCK* key = record.srb.get();
-  a.retired.erase(key);  // an address reused by the allocator is a new request
   record.timer_start_ns = s.now_ns;
   a.requests.emplace(key, std::move(record));
   ignore.reset();  // what follows is the miniport's
@@ -87,10 +95,11 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   // The adapter may have changed meanwhile (another CPU removed it, which already failed this
   // request): look again.
   if (a.requests.count(key) == 0) return tag;
-  if (a.state == AdapterState::kRunning && !a.removing) {
+  if (a.state == AdapterState::kRunning && !a.removing && !a.quiescing) {
     s.StartRequest(a, key);
-  } else if (a.state == AdapterState::kStopped && !a.removing) {
-    // Storport holds I/O while the adapter is stopped and starts it after the restart.
+  } else if ((a.state == AdapterState::kStopped || a.quiescing) && !a.removing) {
+    // Storport holds I/O while the adapter stops or is stopped, and starts it after the
+    // restart (or when the stop does not happen).
     a.held.push_back(key);
   } else {
     // A removed, failed or departing adapter: Storport fails it without the miniport.
@@ -106,12 +115,14 @@ void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb) {
   auto it = a->requests.find(srb);
   char what[160];
   if (it == a->requests.end() || !it->second.with_miniport) {
-    if (a->retired.count(srb) != 0) {
-      std::snprintf(what, sizeof what, "SRB %p completed again after it was completed", srb);
+    auto retired = a->retired.find(srb);
+    if (retired != a->retired.end()) {
+      std::snprintf(what, sizeof what, "SRB tag %llu completed again after it was completed",
+                    static_cast<unsigned long long>(a->graveyard[retired->second].tag));
       s.Violate(Rule::kSrbDoubleCompletion, a, what);
     } else {
-      std::snprintf(what, sizeof what, "SRB %p completed but never given to the miniport", srb);
-      s.Violate(Rule::kSrbNotOwned, a, what);
+      s.Violate(Rule::kSrbNotOwned, a,
+                s.Describe(srb) + " completed but never given to the miniport");
     }
     return;
   }

@@ -106,9 +106,9 @@ void AcquireSpinLock(PortState& s, PVOID extension, STOR_SPINLOCK type, PVOID co
     case LockClass::kDpc: {
       auto it = a->dpcs.find(context);
       if (it == a->dpcs.end()) {
-        std::snprintf(what, sizeof what, "DpcLock for STOR_DPC %p, which was never initialized",
-                      context);
-        s.Violate(Rule::kDpcNotInitialized, a, what);
+        s.Violate(Rule::kDpcNotInitialized, a,
+                  "DpcLock for the STOR_DPC at " + s.Describe(context) +
+                      ", which was never initialized");
       } else {
         acquisition.locks = &it->second.lock;
         acquisition.lock_count = 1;

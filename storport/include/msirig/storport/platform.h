@@ -50,6 +50,10 @@ struct PlatformFaults {
   bool operator==(const PlatformFaults&) const = default;
 };
 
+inline constexpr uint64_t kDefaultAllocationLimitBytes = uint64_t{64} << 20;
+inline constexpr uint64_t kMinAllocationLimitBytes = 4096;
+inline constexpr uint64_t kMaxAllocationLimitBytes = uint64_t{1} << 30;
+
 struct PlatformConfig {
   OsVersion os_version = OsVersion::kWin10;
   InterruptKind interrupt_kind = InterruptKind::kMsiX;
@@ -63,6 +67,13 @@ struct PlatformConfig {
   // The adapter's registry DriverParameter string, which Storport hands to HwFindAdapter as
   // ArgumentString: how a scenario sets a miniport's adapter parameters ("SyncMode=All;...").
   std::string driver_parameter;
+  // Decision (SPEC 5): the largest single block the platform's memory manager gives a miniport.
+  // Larger requests fail the way Storport fails them, never as a rig crash: StorPortAllocatePool
+  // answers STOR_STATUS_INSUFFICIENT_RESOURCES, StorPortGetUncachedExtension NULL, and a device,
+  // LU or SRB extension size in HW_INITIALIZATION_DATA above it fails the adapter's start (the
+  // port cannot allocate the extension, so HwFindAdapter is never called). Not a scenario field
+  // yet: scenarios use the default.
+  uint64_t allocation_limit_bytes = kDefaultAllocationLimitBytes;
   PlatformFaults faults;
 
   bool operator==(const PlatformConfig&) const = default;

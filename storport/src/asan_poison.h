@@ -1,0 +1,39 @@
+// AddressSanitizer poisoning for memory the port keeps after the miniport is done with it
+// (retired SRBs and their buffers, freed pool): any later touch is a use-after-poison report,
+// and since the memory is never handed out again within a run, a late or double completion is
+// reported the same way in every build. No-ops where ASan is off.
+#ifndef MSIRIG_STORPORT_SRC_ASAN_POISON_H_
+#define MSIRIG_STORPORT_SRC_ASAN_POISON_H_
+
+#include <cstddef>
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MSIRIG_ASAN_BUILD 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(MSIRIG_ASAN_BUILD)
+#define MSIRIG_ASAN_BUILD 1
+#endif
+
+#ifdef MSIRIG_ASAN_BUILD
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace msirig::sp {
+
+inline void PoisonRetired([[maybe_unused]] const void* address, [[maybe_unused]] size_t bytes) {
+#ifdef MSIRIG_ASAN_BUILD
+  if (address != nullptr && bytes > 0) ASAN_POISON_MEMORY_REGION(address, bytes);
+#endif
+}
+
+inline void UnpoisonRetired([[maybe_unused]] const void* address, [[maybe_unused]] size_t bytes) {
+#ifdef MSIRIG_ASAN_BUILD
+  if (address != nullptr && bytes > 0) ASAN_UNPOISON_MEMORY_REGION(address, bytes);
+#endif
+}
+
+}  // namespace msirig::sp
+
+#endif  // MSIRIG_STORPORT_SRC_ASAN_POISON_H_

@@ -1,0 +1,259 @@
+// Port-driver fidelity: the stop quiesces I/O first, DPCs queued below DISPATCH_LEVEL run at
+// once, retired SRBs and freed pool are never reused within a run, oversize allocations fail
+// the way Storport fails them, and violation texts name addresses, never print them.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "scripted_miniport.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MSIRIG_TEST_ASAN 1
+#endif
+#endif
+
+namespace msirig::sp {
+namespace {
+
+PlatformConfig MsiX(uint32_t granted) {
+  PlatformConfig p;
+  p.interrupt_kind = InterruptKind::kMsiX;
+  p.messages_requested = granted;
+  p.messages_granted = granted;
+  return p;
+}
+
+STOR_DPC g_dpc;
+
+// --- (a) ScsiStopAdapter only once no request is outstanding ---
+
+TEST(StopQuiesces, TheInterruptThatCompletesTheLastRequestRunsBeforeTheStop) {
+  ScriptedRig rig(MsiX(2));
+  PSCSI_REQUEST_BLOCK kept = nullptr;
+  rig.miniport().start_io = [&](PVOID, PSCSI_REQUEST_BLOCK srb) {
+    kept = srb;  // the device completes it later, with message 0
+    Port::Current()->SignalMessage(0, 0);
+    return TRUE;
+  };
+  rig.miniport().ms_isr = [&](PVOID ext, ULONG) {
+    if (kept != nullptr) {
+      kept->SrbStatus = SRB_STATUS_SUCCESS;
+      StorPortNotification(RequestComplete, ext, kept);
+      kept = nullptr;
+    }
+    return TRUE;
+  };
+  std::vector<size_t> outstanding_at_stop;
+  rig.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
+    if (type == ScsiStopAdapter) outstanding_at_stop.push_back(rig.port().Outstanding(0));
+    return ScsiAdapterControlSuccess;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  ASSERT_TRUE(rig.port().StopAdapter(rig.adapter()));
+  EXPECT_EQ(outstanding_at_stop, std::vector<size_t>{0});
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 1u);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].srb_status, SRB_STATUS_SUCCESS);
+  rig.port().CheckEndOfRun();
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StopQuiesces, AHungRequestTimesOutAndTheResetCompletesItBeforeTheStop) {
+  ScriptedRig rig(MsiX(1));
+  rig.miniport().start_io = [](PVOID, PSCSI_REQUEST_BLOCK) { return TRUE; };  // device hangs
+  int resets = 0;
+  rig.miniport().reset_bus = [&](PVOID ext) {
+    ++resets;
+    StorPortCompleteRequest(ext, SP_UNTAGGED, SP_UNTAGGED, SP_UNTAGGED, SRB_STATUS_BUS_RESET);
+    return TRUE;
+  };
+  std::vector<size_t> outstanding_at_stop;
+  rig.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
+    if (type == ScsiStopAdapter) outstanding_at_stop.push_back(rig.port().Outstanding(0));
+    return ScsiAdapterControlSuccess;
+  };
+  ASSERT_TRUE(rig.Start());
+  RequestSpec spec;
+  spec.timeout_seconds = 5;
+  rig.port().SubmitRequest(rig.adapter(), spec);
+  ASSERT_TRUE(rig.port().StopAdapter(rig.adapter()));
+  EXPECT_EQ(resets, 1);
+  EXPECT_EQ(outstanding_at_stop, std::vector<size_t>{0});
+  EXPECT_GE(rig.port().NowNanoseconds(), 5'000'000'000ull);
+}
+
+TEST(StopQuiesces, ARequestThatNeverCompletesMeansNoStopAndNewIoIsHeldMeanwhile) {
+  ScriptedRig rig(MsiX(1));
+  int started = 0;
+  rig.miniport().start_io = [&](PVOID, PSCSI_REQUEST_BLOCK) {
+    ++started;
+    return TRUE;  // never completed, not even by HwResetBus
+  };
+  bool stopped = false;
+  rig.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
+    stopped |= type == ScsiStopAdapter;
+    return ScsiAdapterControlSuccess;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_FALSE(rig.port().StopAdapter(rig.adapter()));
+  EXPECT_FALSE(stopped);
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kRunning);
+  EXPECT_EQ(started, 1);
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});  // the queue runs again
+  EXPECT_EQ(started, 2);
+}
+
+// --- (b) a DPC queued below DISPATCH_LEVEL runs at once ---
+
+TEST(Dpcs, ADpcIssuedAtPassiveLevelRunsBeforeStorPortIssueDpcReturns) {
+  ScriptedRig rig(MsiX(1));
+  int ran = 0;
+  int ran_when_issue_returned = -1;
+  uint8_t dpc_irql = 0;
+  rig.miniport().passive_initialize = [&](PVOID ext) {
+    StorPortInitializeDpc(ext, &g_dpc, ScriptedDpcRoutine);
+    StorPortIssueDpc(ext, &g_dpc, nullptr, nullptr);
+    ran_when_issue_returned = ran;
+    return TRUE;
+  };
+  rig.miniport().dpc = [&](PSTOR_DPC, PVOID, PVOID, PVOID) {
+    ++ran;
+    dpc_irql = rig.port().Irql(0);
+  };
+  ASSERT_TRUE(rig.Start());
+  EXPECT_EQ(ran_when_issue_returned, 1);
+  EXPECT_EQ(dpc_irql, DISPATCH_LEVEL);
+  EXPECT_EQ(rig.port().QueuedDpcs(0), 0u);
+  EXPECT_EQ(rig.port().Irql(0), PASSIVE_LEVEL);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+// --- (d) retired SRBs stay allocated (and poisoned) until the run ends ---
+
+TEST(RetiredSrbs, NoSrbAddressIsReusedWithinARunSoALateCompletionIsAlwaysADoubleCompletion) {
+  ScriptedRig rig(MsiX(1));
+  std::vector<PSCSI_REQUEST_BLOCK> seen;
+  rig.miniport().start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    seen.push_back(srb);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  for (int i = 0; i < 64; ++i) rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  ASSERT_EQ(seen.size(), 64u);
+  EXPECT_EQ(std::set<PSCSI_REQUEST_BLOCK>(seen.begin(), seen.end()).size(), 64u);
+  // The first SRB, completed long ago, completed again: named by its tag in every build.
+  StorPortNotification(RequestComplete, rig.extension(), seen.front());
+  ASSERT_EQ(rig.ViolationCount(), 1u) << rig.Violations();
+  EXPECT_TRUE(rig.Saw(Rule::kSrbDoubleCompletion));
+  EXPECT_NE(rig.Violations().find("SRB tag 1 completed again"), std::string::npos)
+      << rig.Violations();
+}
+
+TEST(RetiredSrbsDeathTest, AMiniportTouchingARetiredSrbIsAUseAfterPoison) {
+#ifndef MSIRIG_TEST_ASAN
+  GTEST_SKIP() << "AddressSanitizer poisoning: asan preset only";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        ScriptedRig rig(MsiX(1));
+        PSCSI_REQUEST_BLOCK kept = nullptr;
+        rig.miniport().start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+          kept = srb;
+          srb->SrbStatus = SRB_STATUS_SUCCESS;
+          StorPortNotification(RequestComplete, ext, srb);
+          return TRUE;
+        };
+        rig.Start();
+        rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+        volatile UCHAR status = kept->SrbStatus;
+        (void)status;
+      },
+      "use-after-poison");
+#endif
+}
+
+// --- (e) oversize allocations fail as Storport fails them ---
+
+TEST(AllocationLimit, OversizePoolAndUncachedExtensionFailWithoutCrashingTheRig) {
+  PlatformConfig p = MsiX(1);
+  p.allocation_limit_bytes = 1 << 20;
+  ScriptedRig rig(p);
+  PVOID uncached = reinterpret_cast<PVOID>(1);
+  rig.miniport().find_adapter = [&](PVOID ext, PPORT_CONFIGURATION_INFORMATION config) {
+    uncached = StorPortGetUncachedExtension(ext, config, 2 << 20);
+  };
+  ASSERT_TRUE(rig.Start());
+  EXPECT_EQ(uncached, nullptr);
+  PVOID block = reinterpret_cast<PVOID>(1);
+  EXPECT_EQ(StorPortAllocatePool(rig.extension(), 2 << 20, 'grsm', &block),
+            STOR_STATUS_INSUFFICIENT_RESOURCES);
+  EXPECT_EQ(block, nullptr);
+  EXPECT_EQ(StorPortAllocatePool(rig.extension(), 0xFFFFFFFFu, 'grsm', &block),
+            STOR_STATUS_INSUFFICIENT_RESOURCES);
+  EXPECT_EQ(StorPortAllocatePool(rig.extension(), 1 << 20, 'grsm', &block), STOR_STATUS_SUCCESS);
+  StorPortFreePool(rig.extension(), block);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(AllocationLimit, AnOversizeDeviceExtensionFailsTheStartBeforeHwFindAdapter) {
+  for (int which = 0; which < 2; ++which) {
+    PlatformConfig p = MsiX(1);
+    p.allocation_limit_bytes = 1 << 20;
+    ScriptedRig rig(p);
+    bool found = false;
+    rig.miniport().find_adapter = [&](PVOID, PPORT_CONFIGURATION_INFORMATION) { found = true; };
+    if (which == 0) {
+      rig.miniport().extension_size = 0xFFFFFFF0u;
+    } else {
+      rig.miniport().srb_extension_size = 2 << 20;
+    }
+    EXPECT_FALSE(rig.Start());
+    EXPECT_FALSE(found);
+    EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kFailed);
+  }
+}
+
+TEST(AllocationLimit, NormalizeClampsItAndValidateNamesTheField) {
+  PlatformConfig p;
+  p.allocation_limit_bytes = 1;
+  EXPECT_EQ(Normalize(p).allocation_limit_bytes, kMinAllocationLimitBytes);
+  EXPECT_NE(Validate(p).find("allocation_limit_bytes"), std::string::npos);
+  EXPECT_EQ(Validate(Normalize(p)), "");
+}
+
+// --- (g) violation texts name addresses, never print them ---
+
+TEST(StableTexts, ViolationsNameTheAddressByWhatThePortHandedOut) {
+  ScriptedRig rig(MsiX(1));
+  ASSERT_TRUE(rig.Start());
+  PVOID block = nullptr;
+  ASSERT_EQ(StorPortAllocatePool(rig.extension(), 64, 'grsm', &block), STOR_STATUS_SUCCESS);
+  StorPortFreePool(rig.extension(), block);
+  StorPortFreePool(rig.extension(), block);  // a second free
+  StorPortFreePool(rig.extension(), static_cast<uint8_t*>(rig.extension()) + 0x10);
+  rig.OnCpu(0, [&] {
+    StorPortIssueDpc(rig.extension(),
+                     reinterpret_cast<PSTOR_DPC>(static_cast<uint8_t*>(rig.extension()) + 0x20),
+                     nullptr, nullptr);
+  });
+  int local = 0;
+  StorPortFreePool(rig.extension(), &local);
+  const std::string text = rig.Violations();
+  EXPECT_NE(text.find("StorPortFreePool(freed pool block #1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("StorPortFreePool(adapter 0 device extension+0x10)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("StorPortIssueDpc(adapter 0 device extension+0x20)"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("StorPortFreePool(an address the port never handed out)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("0x7f"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace msirig::sp
