@@ -211,11 +211,9 @@ void Port::SurpriseRemove(uint32_t adapter) {
   Adapter& a = s.AdapterAt(adapter);
   if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;
   s.trace.Add(Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "surprise-removal", a.id);
-  // Like a stop, the removal first lets what the miniport holds complete (or time out) and the
-  // adapter's queued DPCs run; new requests are held meanwhile, and fail below.
-  if (a.state == AdapterState::kRunning && !a.quiescing) s.Quiesce(a);
-  a.quiescing = false;
-  if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;
+  // Unlike a stop, a surprise removal does not wait for I/O: the device is gone, and what the
+  // miniport holds is failed below (the case the lifecycle target exists for). A stop that is
+  // quiescing on another CPU sees `removing` and gives up.
   a.removing = true;  // from here on new requests fail without the miniport
   s.WaitForAdapterRoutines(a);
   // Decision: Storport stops the adapter, then fails what the miniport still holds with
