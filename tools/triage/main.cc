@@ -144,13 +144,17 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
   // The representative: the smallest input among those that reproduce most reliably.
   const InputResult* best = &group->inputs.front();
   for (const InputResult& input : group->inputs) {
-    const auto size = [](const InputResult& r) { return fs::file_size(r.path); };
+    const auto size = [](const InputResult& r) {
+      std::error_code ignored;
+      return fs::file_size(r.file.empty() ? r.path : r.file, ignored);
+    };
     if (input.reproduced > best->reproduced ||
         (input.reproduced == best->reproduced && size(input) < size(*best)))
       best = &input;
   }
+  const std::string& best_file = best->file.empty() ? best->path : best->file;
   std::string bytes;
-  if (!ReadFile(best->path, &bytes)) return IoError(best->path + ": cannot read") == 0;
+  if (!ReadFile(best_file, &bytes)) return IoError(best_file + ": cannot read") == 0;
   const std::string candidate_path = dir + "/candidate";
   auto keeps_bytes = [&](const std::string& candidate) {
     return WriteOrSay(candidate_path, candidate) &&
@@ -284,14 +288,15 @@ int CmdTriage(int argc, char** argv) {
     std::vector<std::string> signatures;
     for (int i = 0; i < config.retries; ++i) signatures.push_back(ReplayOnce(config, path));
     InputResult result;
-    result.path = path;
+    result.path = input;
+    if (path != input) result.file = path;
     result.runs = config.retries;
     result.signature = MostFrequent(signatures, &result.reproduced);
     std::printf("  %s: %s (%d/%d)\n", input.c_str(),
                 result.signature.empty() ? "no finding" : result.signature.c_str(),
                 result.reproduced, result.runs);
     std::fflush(stdout);
-    if (result.signature.empty()) report.clean_inputs.push_back(path);
+    if (result.signature.empty()) report.clean_inputs.push_back(input);
     results.push_back(result);
   }
   report.groups = GroupBySignature(results);

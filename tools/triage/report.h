@@ -13,7 +13,8 @@ namespace msirig::triage {
 
 // One input replayed `runs` times.
 struct InputResult {
-  std::string path;
+  std::string path;       // as given (a .txt scenario is replayed from its encoding, `file`)
+  std::string file;       // the file replayed; "" when the same as path
   std::string signature;  // the most frequent finding over the runs; "" when every run was clean
   int reproduced = 0;     // runs that showed `signature`
   int runs = 0;

@@ -21,10 +21,10 @@ TEST(ReliabilityTest, MostFrequentIgnoresCleanRuns) {
 }
 
 std::vector<InputResult> Inputs() {
-  return {{"in/1", "msirig: violation A", 3, 3},
-          {"in/2", "", 0, 3},
-          {"in/3", "msirig: violation B", 1, 3},
-          {"in/4", "msirig: violation A", 2, 3}};
+  return {{"in/1", "", "msirig: violation A", 3, 3},
+          {"in/2", "", "", 0, 3},
+          {"in/3", "", "msirig: violation B", 1, 3},
+          {"in/4", "", "msirig: violation A", 2, 3}};
 }
 
 TEST(GroupTest, GroupsBySignatureInOrder) {
@@ -61,7 +61,7 @@ TEST(ReportTest, MarkdownListsGroupsAndEscapesCells) {
   Report report;
   report.target = "t";
   report.retries = 3;
-  report.groups = GroupBySignature({{"in/1", "ThreadSanitizer: data race in a|b", 3, 3}});
+  report.groups = GroupBySignature({{"in/1", "", "ThreadSanitizer: data race in a|b", 3, 3}});
   report.groups[0].reproduce = "tools/msirig repro --target t x";
   report.clean_inputs = {"in/2"};
   const std::string md = MarkdownReport(report);
@@ -75,7 +75,7 @@ TEST(ReportTest, HtmlEscapesEverything) {
   EXPECT_EQ(HtmlEscape("<a href=\"x\">&'\x01"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;?");
   Report report;
   report.target = "<t>";
-  report.groups = GroupBySignature({{"in/<1>", "AddressSanitizer: x in f<int>", 1, 3}});
+  report.groups = GroupBySignature({{"in/<1>", "", "AddressSanitizer: x in f<int>", 1, 3}});
   const std::string html = HtmlReport(report);
   EXPECT_EQ(html.find("<t>"), std::string::npos);
   EXPECT_EQ(html.find("f<int>"), std::string::npos);
