@@ -151,12 +151,14 @@ bool ParseFrame(std::string_view line, Frame* frame) {
     rest = space == std::string_view::npos ? std::string_view() : Trim(rest.substr(space));
     if (rest.starts_with("in ")) rest = Trim(rest.substr(3));
   }
-  if (rest.ends_with(")")) {  // "(module+0x12)" after TSan frames and unsymbolized ones
-    const size_t open = rest.rfind(" (");
-    if (open != std::string_view::npos && rest.find("+0x", open) != std::string_view::npos)
-      rest = Trim(rest.substr(0, open));
-    else if (rest.starts_with("(") && rest.find("+0x") != std::string_view::npos)
-      rest = {};
+  // Trailing "(module+0x12)" (TSan frames, unsymbolized ones) and "(BuildId: ...)" groups.
+  while (rest.ends_with(")")) {
+    const size_t open = rest.rfind('(');
+    const std::string_view group = rest.substr(open);
+    if (open == std::string_view::npos ||
+        (group.find("+0x") == std::string_view::npos && !group.starts_with("(BuildId:")))
+      break;
+    rest = Trim(rest.substr(0, open));
   }
   frame->file.clear();
   const size_t space = rest.rfind(' ');

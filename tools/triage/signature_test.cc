@@ -113,6 +113,12 @@ TEST(FrameTest, ParsesAsanTsanAndUnsymbolized) {
   ASSERT_TRUE(ParseFrame("#0 Foo /r/hba-model/src/y.cc:3 (bin+0x10)", &f));
   EXPECT_EQ(f.function, "Foo");
   EXPECT_EQ(f.file, "hba-model/src/y.cc");
+  ASSERT_TRUE(ParseFrame("#0 Isr() /r/miniport/u.cc:6:15 (race+0xd4458) (BuildId: a3512dd1)", &f));
+  EXPECT_EQ(f.function, "Isr");
+  EXPECT_EQ(f.file, "miniport/u.cc");
+  ASSERT_TRUE(ParseFrame("#0 0x55 in operator delete(void*) (/b/x+0xdf7dd) (BuildId: 26ad)", &f));
+  EXPECT_EQ(f.function, "operator delete");
+  EXPECT_EQ(f.file, "");
   ASSERT_TRUE(ParseFrame("#1 0x1 in malloc (/usr/lib/libasan.so+0x99)", &f));
   EXPECT_EQ(f.function, "malloc");
   EXPECT_EQ(f.file, "");
