@@ -123,7 +123,7 @@ struct TriageConfig {
 
 // Replays `path` once; "" when clean.
 std::string ReplayOnce(const TriageConfig& config, const std::string& path) {
-  return SignatureOfRun(Run({config.replay, path}, config.timeout));
+  return SignatureOfRun(RunCommand({config.replay, path}, config.timeout));
 }
 
 bool WriteOrSay(const std::string& path, std::string_view bytes) {
@@ -185,7 +185,7 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
     const std::string in = dir + "/libfuzzer-in", out_path = dir + "/libfuzzer-out";
     if (WriteOrSay(in, bytes)) {
       fs::remove(out_path, ec);
-      const RunResult run = Run({config.fuzz_binary, "-minimize_crash=1", "-runs=2000",
+      const RunResult run = RunCommand({config.fuzz_binary, "-minimize_crash=1", "-runs=2000",
                                  "-exact_artifact_path=" + out_path, in},
                                 config.timeout * 4);
       std::string minimized;

@@ -16,7 +16,7 @@
 
 namespace msirig::triage {
 
-RunResult Run(const std::vector<std::string>& argv, int timeout_seconds) {
+RunResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds) {
   RunResult result;
   int pipe_fds[2];
   if (argv.empty() || ::pipe2(pipe_fds, O_CLOEXEC) != 0) {

@@ -19,7 +19,7 @@ struct RunResult {
 
 // Runs argv[0] with argv, stdin from /dev/null, in its own process group (killed whole on
 // timeout).
-RunResult Run(const std::vector<std::string>& argv, int timeout_seconds);
+RunResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds);
 
 // The signature of a run: SignatureOf its output; else "timeout", or "crash without a report
 // (signal N | exit status N)" for a non-zero end without a recognizable report; "" when clean.

@@ -53,6 +53,15 @@ expect_status 2 "$msirig" repro "$work/in/clean.txt"  # no target to infer
 expect_status 0 "$msirig" repro --help
 
 # --- triage: one known-open group of two inputs, one clean input ---
+# A stand-in for the libFuzzer build of the target: its "-minimize_crash" result is smaller but
+# shows no finding, so triage must keep the step-minimized input.
+mkdir -p "$work/build/fuzz/targets"
+cat >"$work/build/fuzz/targets/$target" <<'EOF'
+#!/bin/sh
+for arg; do case "$arg" in -exact_artifact_path=*) printf x >"${arg#*=}" ;; esac; done
+echo "$*" >>"${0%/*}/calls"
+EOF
+chmod +x "$work/build/fuzz/targets/$target"
 expect_status 0 "$msirig" triage "$work/in" --target "$target" --retries 2 --out "$work/report"
 [ "$(wc -l <"$work/report/groups.tsv")" -eq 1 ] || fail "expected one group: $(cat "$work/report/groups.tsv")"
 IFS=$'\t' read -r id status reliability count minimized sig <"$work/report/groups.tsv"
@@ -72,6 +81,9 @@ grep -q '^fault' "$text" && fail "the fault plan survived minimization"
 # The reports: Markdown names the group, HTML parses as XML and lists it.
 grep -qF "known-open (crashes/planted_msi_lock)" "$work/report/report.md" || fail "report.md"
 grep -qF "clean.txt" "$work/report/report.md" || fail "report.md lists no clean input"
+grep -q -- "-minimize_crash=1" "$work/build/fuzz/targets/calls" || fail "libFuzzer minimizer not run"
+grep -qF "libFuzzer -minimize_crash: no smaller input with the same signature" \
+  "$work/report/report.md" || fail "the minimizer's input without the signature was not refused"
 python3 - "$work/report/report.html" "$id" <<'EOF' || fail "report.html is not well formed"
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
