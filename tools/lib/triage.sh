@@ -243,8 +243,9 @@ cmd_triage() {
   out="${out:-$build/triage/$(basename "$(realpath "$dir")")}"
   local fuzz_preset=fuzz fuzz_binary
   if [ "$SANITIZER" = thread ]; then fuzz_preset=fuzz-tsan; fi
-  fuzz_binary="$build/$fuzz_preset/targets/$TARGET"  # used when built: not built for this
-  if [ -x "$fuzz_binary" ]; then extra+=(--fuzz-binary "$fuzz_binary"); fi
+  # libFuzzer's minimizer runs when the fuzz build of the target exists (triage does not build it).
+  fuzz_binary="$(find "$build/$fuzz_preset" -maxdepth 3 -type f -name "$TARGET" -perm -u+x 2>/dev/null | head -1)"
+  if [ -n "$fuzz_binary" ]; then extra+=(--fuzz-binary "$fuzz_binary"); fi
   if is_scenario_target "$TARGET"; then extra+=(--scenario); fi
   local repro="tools/msirig repro --target $TARGET"
   if [ "$SANITIZER" != address ]; then repro+=" --sanitizer $SANITIZER"; fi

@@ -161,7 +161,11 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
            ReplayOnce(config, candidate_path) == group->signature;
   };
   std::string note;
-  if (config.minimize && config.scenario) {
+  // Every candidate of a hang would cost a whole timeout: hangs are kept as they are.
+  const bool minimize = config.minimize && group->signature != "timeout";
+  if (!minimize && config.minimize) {
+    note = "not minimized: a timeout";
+  } else if (minimize && config.scenario) {
     const fuzz::Scenario original =
         fuzz::Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     MinimizeStats stats;
@@ -179,7 +183,7 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
   } else {
     note = "not a scenario target: no step-level minimization";
   }
-  if (config.minimize && !config.fuzz_binary.empty()) {
+  if (minimize && !config.fuzz_binary.empty()) {
     // libFuzzer's own minimizer on the step-minimal input (libFuzzer docs, "-minimize_crash"),
     // its result kept only when it still shows the same signature.
     const std::string in = dir + "/libfuzzer-in", out_path = dir + "/libfuzzer-out";
