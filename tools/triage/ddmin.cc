@@ -14,7 +14,8 @@ std::vector<std::vector<size_t>> Split(const std::vector<size_t>& set, size_t pa
   size_t begin = 0;
   for (size_t i = 0; i < parts; ++i) {
     const size_t end = begin + (set.size() - begin) / (parts - i);
-    chunks.emplace_back(set.begin() + static_cast<long>(begin), set.begin() + static_cast<long>(end));
+    chunks.emplace_back(set.begin() + static_cast<long>(begin),
+                        set.begin() + static_cast<long>(end));
     begin = end;
   }
   return chunks;

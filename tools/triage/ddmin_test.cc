@@ -41,9 +41,9 @@ TEST(DdminTest, ResultIsOneMinimal) {
 
 TEST(DdminTest, RespectsTheBudget) {
   size_t tests = 0;
-  const auto result =
-      Ddmin(64, [](const std::vector<size_t>& s) { return Contains(s, 5) && Contains(s, 60); }, 3,
-            &tests);
+  const auto result = Ddmin(
+      64, [](const std::vector<size_t>& s) { return Contains(s, 5) && Contains(s, 60); }, 3,
+      &tests);
   EXPECT_LE(tests, 3u);
   EXPECT_TRUE(Contains(result, 5) && Contains(result, 60));
 }

@@ -176,8 +176,10 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
     note = "ddmin: " + std::to_string(stats.steps_before) + " -> " +
            std::to_string(stats.steps_after) + " steps, " + std::to_string(stats.tests) +
            " replays";
-    if (keeps_bytes(encoded)) bytes = encoded;
-    else note += " (the result did not reproduce again: kept the input; flaky?)";
+    if (keeps_bytes(encoded))
+      bytes = encoded;
+    else
+      note += " (the result did not reproduce again: kept the input; flaky?)";
   } else if (!config.minimize) {
     note = "not minimized (--no-minimize)";
   } else {
@@ -190,8 +192,8 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
     if (WriteOrSay(in, bytes)) {
       fs::remove(out_path, ec);
       const RunResult run = RunCommand({config.fuzz_binary, "-minimize_crash=1", "-runs=2000",
-                                 "-exact_artifact_path=" + out_path, in},
-                                config.timeout * 4);
+                                        "-exact_artifact_path=" + out_path, in},
+                                       config.timeout * 4);
       std::string minimized;
       if (run.started && ReadFile(out_path, &minimized) && minimized.size() < bytes.size() &&
           keeps_bytes(minimized)) {
@@ -212,9 +214,9 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
     const fuzz::Scenario s =
         fuzz::Decode(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     group->minimized_text = dir + "/minimized.txt";
-    if (!WriteOrSay(group->minimized_text,
-                    "# " + group->signature + "\n# minimized by msirig_triage from " +
-                        best->path + "\n" + fuzz::ToText(s)))
+    if (!WriteOrSay(group->minimized_text, "# " + group->signature +
+                                               "\n# minimized by msirig_triage from " + best->path +
+                                               "\n" + fuzz::ToText(s)))
       return false;
   }
   const std::string final_signature = ReplayOnce(config, group->minimized);
@@ -226,11 +228,11 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
 }
 
 int CmdTriage(int argc, char** argv) {
-  const Args args = ParseArgs(
-      argc, argv,
-      {"replay", "target", "out", "crashes", "retries", "timeout", "max-tests", "fuzz-binary",
-       "sanitizer", "input-dir", "repro-prefix"},
-      {"scenario", "no-minimize"});
+  const Args args =
+      ParseArgs(argc, argv,
+                {"replay", "target", "out", "crashes", "retries", "timeout", "max-tests",
+                 "fuzz-binary", "sanitizer", "input-dir", "repro-prefix"},
+                {"scenario", "no-minimize"});
   if (!args.error.empty()) return UsageError(args.error);
   auto get = [&](const char* key) {
     auto it = args.options.find(key);
@@ -244,9 +246,8 @@ int CmdTriage(int argc, char** argv) {
   config.fuzz_binary = get("fuzz-binary");
   config.sanitizer = get("sanitizer").empty() ? "address" : get("sanitizer");
   config.input_dir = get("input-dir");
-  config.repro_prefix = get("repro-prefix").empty()
-                            ? "tools/msirig repro --target " + config.target
-                            : get("repro-prefix");
+  config.repro_prefix = get("repro-prefix").empty() ? "tools/msirig repro --target " + config.target
+                                                    : get("repro-prefix");
   config.scenario = !get("scenario").empty();
   config.minimize = get("no-minimize").empty();
   if (config.replay.empty() || config.target.empty() || config.out.empty())
@@ -282,8 +283,8 @@ int CmdTriage(int argc, char** argv) {
       if (!ReadFile(input, &text)) return IoError(input + ": cannot read");
       fuzz::Scenario scenario;
       if (!fuzz::ParseText(text, &scenario, &error)) return IoError(input + ": " + error);
-      path = config.out + "/inputs/" + std::to_string(index) + "-" +
-             fs::path(input).stem().string();
+      path =
+          config.out + "/inputs/" + std::to_string(index) + "-" + fs::path(input).stem().string();
       if (!WriteOrSay(path, Bytes(fuzz::Encode(scenario)))) return 2;
     } else if (::access(input.c_str(), R_OK) != 0) {
       return IoError(input + ": cannot read");
@@ -384,9 +385,8 @@ int main(int argc, char** argv) {
   // Symbolized stacks (function names for the signature), and ASan's own three-frame dedup
   // token in the report, whatever the caller's options (later options win).
   const char* asan = std::getenv("ASAN_OPTIONS");
-  const std::string asan_options =
-      std::string(asan ? asan : "abort_on_error=1:halt_on_error=1") +
-      ":symbolize=1:dedup_token_length=3";
+  const std::string asan_options = std::string(asan ? asan : "abort_on_error=1:halt_on_error=1") +
+                                   ":symbolize=1:dedup_token_length=3";
   ::setenv("ASAN_OPTIONS", asan_options.c_str(), 1);
   const std::string command = argc > 1 ? argv[1] : "";
   if (command == "signature") return CmdSignature(argc - 2, argv + 2);

@@ -7,9 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <algorithm>
 #include <cstring>
 
 #include "signature.h"
@@ -40,7 +40,8 @@ RunResult RunCommand(const std::vector<std::string>& argv, int timeout_seconds) 
     for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     ::execv(args[0], args.data());
-    const std::string message = "msirig_triage: cannot run " + argv[0] + ": " + std::strerror(errno) + "\n";
+    const std::string message =
+        "msirig_triage: cannot run " + argv[0] + ": " + std::strerror(errno) + "\n";
     (void)!::write(2, message.data(), message.size());
     ::_exit(127);
   }

@@ -111,9 +111,12 @@ std::string Reliability(const Group& group) {
 std::string Cell(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -133,8 +136,8 @@ std::string MarkdownReport(const Report& report) {
   md += "- groups: " + std::to_string(report.groups.size()) + " (new " +
         std::to_string(Count(report, GroupStatus::kNew)) + ", known-open " +
         std::to_string(Count(report, GroupStatus::kKnownOpen)) + ", regressions " +
-        std::to_string(Count(report, GroupStatus::kRegression)) + "); clean inputs: " +
-        std::to_string(report.clean_inputs.size()) + "\n\n";
+        std::to_string(Count(report, GroupStatus::kRegression)) +
+        "); clean inputs: " + std::to_string(report.clean_inputs.size()) + "\n\n";
   if (!report.groups.empty()) {
     md += "| group | signature | status | inputs | reproduction | minimized reproducer |\n";
     md += "|---|---|---|---|---|---|\n";
@@ -176,15 +179,27 @@ std::string HtmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
         // Control characters are not allowed in XML 1.0: show them as '?'.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += '?';
-        else out += c;
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
+          out += '?';
+        else
+          out += c;
     }
   }
   return out;
@@ -194,7 +209,9 @@ std::string HtmlReport(const Report& report) {
   const auto e = HtmlEscape;
   std::string h =
       "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n"
-      "<meta charset=\"utf-8\" />\n<title>msirig triage: " + e(report.target) + "</title>\n"
+      "<meta charset=\"utf-8\" />\n<title>msirig triage: " +
+      e(report.target) +
+      "</title>\n"
       "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
       "td,th{border:1px solid #999;padding:4px 8px;text-align:left;vertical-align:top}"
       "code{font-size:90%}.new{background:#fdd}.regression{background:#fbb}"
@@ -205,8 +222,8 @@ std::string HtmlReport(const Report& report) {
        " build. Groups: " + std::to_string(report.groups.size()) + " (new " +
        std::to_string(Count(report, GroupStatus::kNew)) + ", known-open " +
        std::to_string(Count(report, GroupStatus::kKnownOpen)) + ", regressions " +
-       std::to_string(Count(report, GroupStatus::kRegression)) + "); clean inputs: " +
-       std::to_string(report.clean_inputs.size()) + ".</p>\n";
+       std::to_string(Count(report, GroupStatus::kRegression)) +
+       "); clean inputs: " + std::to_string(report.clean_inputs.size()) + ".</p>\n";
   h += "<table>\n<tr><th>group</th><th>signature</th><th>status</th><th>inputs</th>"
        "<th>reproduction</th><th>minimized reproducer</th><th>reproduce</th></tr>\n";
   for (const Group& g : report.groups) {
@@ -233,7 +250,8 @@ std::string HtmlReport(const Report& report) {
   }
   if (!report.clean_inputs.empty()) {
     h += "<h2>Clean inputs</h2>\n<ul>\n";
-    for (const std::string& path : report.clean_inputs) h += "<li><code>" + e(path) + "</code></li>\n";
+    for (const std::string& path : report.clean_inputs)
+      h += "<li><code>" + e(path) + "</code></li>\n";
     h += "</ul>\n";
   }
   if (!report.notes.empty()) {

@@ -32,16 +32,16 @@ std::string_view StatusName(GroupStatus status);  // "new", "known-open", "fixed
 
 struct Group {
   std::string signature;
-  std::string id;                 // a directory name: a slug of the signature + a short hash
+  std::string id;  // a directory name: a slug of the signature + a short hash
   std::vector<InputResult> inputs;
-  bool reliable = false;          // any input reproduced reliably
+  bool reliable = false;  // any input reproduced reliably
   GroupStatus status = GroupStatus::kNew;
-  std::string store_group;        // the crashes/ group with that signature and target, if any
+  std::string store_group;  // the crashes/ group with that signature and target, if any
   // Filled by minimization:
-  std::string minimized;          // the minimized input (binary)
-  std::string minimized_text;     // ... as a text scenario ("" for non-scenario targets)
-  std::string minimize_note;      // e.g. "12 -> 2 steps (ddmin, 31 replays); libFuzzer: ..."
-  std::string reproduce;          // the command that reproduces the group
+  std::string minimized;       // the minimized input (binary)
+  std::string minimized_text;  // ... as a text scenario ("" for non-scenario targets)
+  std::string minimize_note;   // e.g. "12 -> 2 steps (ddmin, 31 replays); libFuzzer: ..."
+  std::string reproduce;       // the command that reproduces the group
 };
 
 // Groups the inputs with a finding by signature, in order of first appearance; clean inputs

@@ -38,9 +38,11 @@ TEST(GroupTest, GroupsBySignatureInOrder) {
 }
 
 TEST(GroupTest, IdsAreStableAndDistinct) {
-  EXPECT_EQ(GroupId("msirig: violation StorPortMSILock"), GroupId("msirig: violation StorPortMSILock"));
+  EXPECT_EQ(GroupId("msirig: violation StorPortMSILock"),
+            GroupId("msirig: violation StorPortMSILock"));
   EXPECT_NE(GroupId("msirig: violation A"), GroupId("msirig: violation B"));
-  EXPECT_EQ(GroupId("msirig: violation StorPortMSILock").rfind("violation_storportmsilock_", 0), 0u);
+  EXPECT_EQ(GroupId("msirig: violation StorPortMSILock").rfind("violation_storportmsilock_", 0),
+            0u);
 }
 
 TEST(GroupTest, ClassifiesAgainstTheStore) {

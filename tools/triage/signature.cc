@@ -54,8 +54,7 @@ std::string UbsanType(std::string_view rest) {
   std::string word, out;
   bool quoted = false;
   while (words >> word) {
-    const size_t quotes =
-        static_cast<size_t>(std::count(word.begin(), word.end(), '\''));
+    const size_t quotes = static_cast<size_t>(std::count(word.begin(), word.end(), '\''));
     if (quoted || quotes > 0) {
       if (quotes % 2 == 1) quoted = !quoted;
       continue;
@@ -72,9 +71,10 @@ std::string UbsanType(std::string_view rest) {
 // Recognizes a sanitizer headline; sets *type. Verifier lines are handled by the caller.
 bool Headline(std::string_view line, std::string* type) {
   static constexpr std::string_view kHeads[] = {
-      "ERROR: AddressSanitizer: ",   "ERROR: LeakSanitizer: ",  "WARNING: ThreadSanitizer: ",
-      "ERROR: ThreadSanitizer: ",    "ERROR: MemorySanitizer: ", "WARNING: MemorySanitizer: ",
-      "ERROR: libFuzzer: ",          "ERROR: UndefinedBehaviorSanitizer: ",
+      "ERROR: AddressSanitizer: ",  "ERROR: LeakSanitizer: ",
+      "WARNING: ThreadSanitizer: ", "ERROR: ThreadSanitizer: ",
+      "ERROR: MemorySanitizer: ",   "WARNING: MemorySanitizer: ",
+      "ERROR: libFuzzer: ",         "ERROR: UndefinedBehaviorSanitizer: ",
   };
   for (std::string_view head : kHeads) {
     const size_t at = line.find(head);

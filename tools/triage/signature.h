@@ -26,11 +26,16 @@ namespace msirig::triage {
 // target glue, and the port driver's entry-point dispatch, trace and verifier report paths.
 // LLVMFuzzerTestOneInput is dropped wherever it is.
 inline constexpr std::string_view kInfrastructure[] = {
-    "fuzz/src/executor",          "fuzz/src/fiber",
-    "fuzz/src/sanitizer_hooks.h", "fuzz/replay_main.cc",
-    "targets/executor_target.",   "targets/sanitizer_defaults.cc",
-    "targets/scenario_mutator_hooks.cc", "storport/src/api_dispatch.cc",
-    "storport/src/trace.",        "storport/src/verifier.cc",
+    "fuzz/src/executor",
+    "fuzz/src/fiber",
+    "fuzz/src/sanitizer_hooks.h",
+    "fuzz/replay_main.cc",
+    "targets/executor_target.",
+    "targets/sanitizer_defaults.cc",
+    "targets/scenario_mutator_hooks.cc",
+    "storport/src/api_dispatch.cc",
+    "storport/src/trace.",
+    "storport/src/verifier.cc",
 };
 
 // The project's top-level folders: a frame's file is inside the project when its path holds

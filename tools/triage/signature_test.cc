@@ -32,11 +32,14 @@ constexpr char kAsanReport[] =
     "0x55d0 bp 0x7ffc sp 0x7ff0\n"
     "READ of size 4 at 0x602000000010 thread T0\n"
     "    #0 0x55d0a1 in __interceptor_memcpy (/b/asan/targets/schedule_fuzz_replay+0x1234)\n"
-    "    #1 0x55d0a2 in std::vector<int>::at(unsigned long) /usr/include/c++/12/bits/stl_vector.h:1126:2\n"
+    "    #1 0x55d0a2 in std::vector<int>::at(unsigned long) "
+    "/usr/include/c++/12/bits/stl_vector.h:1126:2\n"
     "    #2 0x55d0a3 in msirig::sp::Port::Trace(int) %ROOT%/storport/src/trace.cc:40:3\n"
     "    #3 0x55d0a4 in NvmeBuildIo(void*, _SCSI_REQUEST_BLOCK*) %ROOT%/miniport/src/io.c:88:7\n"
-    "    #4 0x55d0a5 in msirig::sp::(anonymous namespace)::CallBuildIo(msirig::sp::Adapter&) const %ROOT%/storport/src/requests.cc:120:9\n"
-    "    #5 0x55d0a6 in msirig::fuzz::Executor::Impl::Act(msirig::fuzz::Step const&) %ROOT%/fuzz/src/executor_run.cc:300:5\n"
+    "    #4 0x55d0a5 in msirig::sp::(anonymous namespace)::CallBuildIo(msirig::sp::Adapter&) const "
+    "%ROOT%/storport/src/requests.cc:120:9\n"
+    "    #5 0x55d0a6 in msirig::fuzz::Executor::Impl::Act(msirig::fuzz::Step const&) "
+    "%ROOT%/fuzz/src/executor_run.cc:300:5\n"
     "    #6 0x55d0a7 in msirig::sp::Port::SubmitRequest(int) %ROOT%/storport/src/requests.cc:60:3\n"
     "    #7 0x55d0a8 in msirig::sp::Port::Deeper() %ROOT%/storport/src/requests.cc:70:3\n"
     "    #8 0x55d0a9 in LLVMFuzzerTestOneInput %ROOT%/targets/schedule_fuzz.cc:20:3\n"
@@ -93,7 +96,8 @@ TEST(SignatureTest, UbsanDropsValues) {
   const std::string b =
       "/x/miniport/src/io.c:12:5: runtime error: index 9 out of bounds for type 'int [4]'\n"
       "    #0 0x2 in NvmeStartIo /x/miniport/src/io.c:12:5\n";
-  EXPECT_EQ(SignatureOf(a), "UndefinedBehaviorSanitizer: index out of bounds for type in NvmeStartIo");
+  EXPECT_EQ(SignatureOf(a),
+            "UndefinedBehaviorSanitizer: index out of bounds for type in NvmeStartIo");
   EXPECT_EQ(SignatureOf(a), SignatureOf(b));
 }
 
@@ -107,7 +111,8 @@ TEST(SignatureTest, FirstFindingWins) {
 
 TEST(FrameTest, ParsesAsanTsanAndUnsymbolized) {
   Frame f;
-  ASSERT_TRUE(ParseFrame("    #12 0xdead in ns::A<int>::B(int) const /r/storport/src/x.cc:1:2", &f));
+  ASSERT_TRUE(
+      ParseFrame("    #12 0xdead in ns::A<int>::B(int) const /r/storport/src/x.cc:1:2", &f));
   EXPECT_EQ(f.function, "ns::A<int>::B");
   EXPECT_EQ(f.file, "storport/src/x.cc");
   ASSERT_TRUE(ParseFrame("#0 Foo /r/hba-model/src/y.cc:3 (bin+0x10)", &f));

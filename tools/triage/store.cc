@@ -20,7 +20,8 @@ namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -94,8 +95,10 @@ bool ParseFinding(std::string_view text, std::string_view where, StoredGroup* gr
     if (key == "first_seen") group->first_seen = value;
   }
   const std::pair<const char*, const std::string*> required[] = {
-      {"target", &group->target},   {"signature", &group->signature},
-      {"sanitizers", &group->sanitizers}, {"status", &group->status},
+      {"target", &group->target},
+      {"signature", &group->signature},
+      {"sanitizers", &group->sanitizers},
+      {"status", &group->status},
       {"first_seen", &group->first_seen}};
   for (const auto& [key, value] : required) {
     if (value->empty()) {
@@ -166,8 +169,8 @@ std::string FormatFinding(const StoredGroup& group, std::string_view found,
 }
 
 bool AddGroup(const std::string& crashes_dir, const StoredGroup& group, std::string_view found,
-              std::string_view cause,
-              const std::vector<std::pair<std::string, std::string>>& files, std::string* error) {
+              std::string_view cause, const std::vector<std::pair<std::string, std::string>>& files,
+              std::string* error) {
   if (!IsValidGroupName(group.name)) {
     *error = "group name '" + group.name + "': use lower-case letters, digits and _";
     return false;

@@ -38,8 +38,8 @@ std::string FormatFinding(const StoredGroup& group, std::string_view found, std:
 // Creates crashes_dir/<group.name>/ holding `finding` and `files` (name, bytes). Refuses when
 // the group exists. Either the whole group appears or, on any error, nothing does.
 bool AddGroup(const std::string& crashes_dir, const StoredGroup& group, std::string_view found,
-              std::string_view cause,
-              const std::vector<std::pair<std::string, std::string>>& files, std::string* error);
+              std::string_view cause, const std::vector<std::pair<std::string, std::string>>& files,
+              std::string* error);
 
 // Writes `contents` to `path` atomically (a temporary beside it, fsync, rename).
 bool WriteFileAtomically(const std::string& path, std::string_view contents, std::string* error);
