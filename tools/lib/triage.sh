@@ -2,6 +2,20 @@
 # configure_and_build). The analysis is msirig_triage (tools/triage/); this is the glue that
 # finds the target and the builds, encodes text scenarios and calls it.
 
+# Signatures need function names: the sanitizers symbolize with llvm-symbolizer from PATH,
+# which Debian's llvm-14 alone installs only as llvm-symbolizer-14 (the `llvm` package adds the
+# plain name). Point them at it when the plain name is missing.
+if ! command -v llvm-symbolizer >/dev/null 2>&1; then
+  for symbolizer in /usr/lib/llvm-14/bin/llvm-symbolizer "$(command -v llvm-symbolizer-14 || true)"; do
+    if [ -n "$symbolizer" ] && [ -x "$symbolizer" ]; then
+      export ASAN_OPTIONS="$ASAN_OPTIONS:external_symbolizer_path=$symbolizer"
+      export TSAN_OPTIONS="$TSAN_OPTIONS:external_symbolizer_path=$symbolizer"
+      export UBSAN_OPTIONS="$UBSAN_OPTIONS:external_symbolizer_path=$symbolizer"
+      break
+    fi
+  done
+fi
+
 usage_repro() {
   cat <<'EOF'
 usage: tools/msirig repro [--target T] [--sanitizer address|thread] FILE...
