@@ -145,7 +145,7 @@ triage_binaries() {  # preset target exit_status_on_failure
     fi
   fi
   REPLAY="$build/$preset/targets/${target}_replay"
-  [ -x "$REPLAY" ] || REPLAY="$(find "$build/$preset" -maxdepth 3 -type f -name "${target}_replay" -perm -u+x 2>/dev/null | head -1)"
+  [ -x "$REPLAY" ] || REPLAY="$(find "$build/$preset" -maxdepth 3 -type f -name "${target}_replay" -perm -u+x 2>/dev/null | head -1 || true)"
   if [ -z "$REPLAY" ] || [ ! -x "$REPLAY" ]; then
     echo "msirig: no replay binary for '$target' in $build/$preset (is it a fuzz target?)" >&2
     exit "$fail"
@@ -258,7 +258,7 @@ cmd_triage() {
   local fuzz_preset=fuzz fuzz_binary
   if [ "$SANITIZER" = thread ]; then fuzz_preset=fuzz-tsan; fi
   # libFuzzer's minimizer runs when the fuzz build of the target exists (triage does not build it).
-  fuzz_binary="$(find "$build/$fuzz_preset" -maxdepth 3 -type f -name "$TARGET" -perm -u+x 2>/dev/null | head -1)"
+  fuzz_binary="$(find "$build/$fuzz_preset" -maxdepth 3 -type f -name "$TARGET" -perm -u+x 2>/dev/null | head -1 || true)"
   if [ -n "$fuzz_binary" ]; then extra+=(--fuzz-binary "$fuzz_binary"); fi
   if is_scenario_target "$TARGET"; then extra+=(--scenario); fi
   local repro="tools/msirig repro --target $TARGET"

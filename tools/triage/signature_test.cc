@@ -2,8 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 namespace msirig::triage {
 namespace {
+
+bool ReadTestFile(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  text->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return static_cast<bool>(in) || in.eof();
+}
 
 TEST(SignatureTest, VerifierRuleIdOnly) {
   EXPECT_EQ(SignatureOf("replay: x (25 bytes)\n"
@@ -135,6 +144,29 @@ TEST(FrameTest, InfrastructureIsDropped) {
   EXPECT_TRUE(IsInfrastructure({"LLVMFuzzerTestOneInput", "targets/planted_msi_lock_fuzz.cc"}));
   EXPECT_FALSE(IsInfrastructure({"PlantedStartIo", "targets/planted_msi_lock_fuzz.cc"}));
   EXPECT_FALSE(IsInfrastructure({"NvmeIsr", "miniport/src/isr.c"}));
+}
+
+}  // namespace
+}  // namespace msirig::triage
+
+namespace msirig::triage {
+namespace {
+
+// Real reports (clang-14, Debian bookworm) of a small program whose source sat in a folder
+// named miniport/: a use after free and a data race between two threads.
+std::string TestData(const char* name) {
+  std::string text;
+  EXPECT_TRUE(ReadTestFile(std::string(MSIRIG_TRIAGE_TESTDATA) + "/" + name, &text)) << name;
+  return text;
+}
+
+TEST(RealReportTest, AddressSanitizer) {
+  EXPECT_EQ(SignatureOf(TestData("asan_heap_use_after_free.log")),
+            "AddressSanitizer: heap-use-after-free in drv::Complete / BuildIo / main");
+}
+
+TEST(RealReportTest, ThreadSanitizer) {
+  EXPECT_EQ(SignatureOf(TestData("tsan_data_race.log")), "ThreadSanitizer: data race in Isr");
 }
 
 }  // namespace

@@ -99,6 +99,15 @@ expect_status 1 "$msirig" triage "$work/in" --target "$target" --retries 1 --no-
 cut -f2 "$work/report2/groups.tsv" | grep -qx new || fail "not reported as new"
 expect_status 2 "$msirig" triage "$work/nowhere" --target "$target"
 
+# --- recorded fixed, but it reproduces: a regression, exit 1 ---
+mkdir -p "$work/fixed_store/planted"
+sed 's/^status: open$/status: fixed/' "$src/crashes/planted_msi_lock/finding" \
+  >"$work/fixed_store/planted/finding"
+expect_status 1 "$msirig" triage "$work/in" --target "$target" --retries 1 --no-minimize \
+  --crashes "$work/fixed_store" --out "$work/report_fixed"
+cut -f2 "$work/report_fixed/groups.tsv" | grep -q '^regression' || fail "not reported as a regression"
+grep -qF 'class="regression"' "$work/report_fixed/report.html" || fail "report.html: no regression row"
+
 # --- add: a whole group, never over an existing one ---
 expect_status 0 "$msirig" add "$work/in/second.txt" --group planted_second --target "$target" \
   --crashes "$work/store"
@@ -112,6 +121,12 @@ expect_status 2 "$msirig" add "$work/in/second.txt" --group planted_second --tar
 expect_status 2 "$msirig" add "$work/in/clean.txt" --group clean_one --target "$target" \
   --crashes "$work/store"
 [ "$(find "$work/store" -mindepth 1 -maxdepth 1 | wc -l)" -eq 1 ] || fail "store: $(ls -a "$work/store")"
+# A fixed group records a clean input with the signature it had.
+expect_status 2 "$msirig" add "$work/in/clean.txt" --group clean_fixed --target "$target" \
+  --status fixed --crashes "$work/store"  # no --signature
+expect_status 0 "$msirig" add "$work/in/clean.txt" --group clean_fixed --target "$target" \
+  --status fixed --signature "$signature" --crashes "$work/store"
+grep -qx "status: fixed" "$work/store/clean_fixed/finding" || fail "clean_fixed is not fixed"
 # The new group is known-open from now on.
 expect_status 0 "$msirig" triage "$work/in" --target "$target" --retries 1 --no-minimize \
   --crashes "$work/store" --out "$work/report3"
