@@ -97,12 +97,23 @@ fuzz::Scenario MinimizeScenario(const fuzz::Scenario& scenario,
     ++local.tests;
     if (keeps(candidate)) best = candidate;
   };
-  fuzz::Scenario no_faults = best;
-  no_faults.faults = hba::FaultPlan{};
-  try_candidate(no_faults);
+  // Whole configuration parts back to their defaults, one candidate each: the device's fault
+  // plan, the platform's faults, custom MSI message contents, the adapter parameters.
+  fuzz::Scenario candidate = best;
+  candidate.faults = hba::FaultPlan{};
+  try_candidate(candidate);
+  candidate = best;
+  candidate.platform.faults = sp::PlatformFaults{};
+  try_candidate(candidate);
+  candidate = best;
+  candidate.platform.message_contents.clear();
+  try_candidate(candidate);
+  candidate = best;
+  candidate.platform.driver_parameter.clear();
+  try_candidate(candidate);
   for (size_t i = 0; i < best.steps.size(); ++i) {
     if (best.steps[i].preempt == 0) continue;
-    fuzz::Scenario candidate = best;
+    candidate = best;
     candidate.steps[i].preempt = 0;
     try_candidate(candidate);
   }

@@ -26,7 +26,8 @@ struct MinimizeStats {
 };
 
 // The smallest scenario found that `keeps` (the signature holds): ddmin over the steps, then
-// the whole fault plan cleared, then each step's preemption point cleared, one at a time.
+// the device's fault plan, the platform's faults, custom message contents and the adapter
+// parameters each back to the default, then each step's preemption point cleared, one at a time.
 fuzz::Scenario MinimizeScenario(const fuzz::Scenario& scenario,
                                 const std::function<bool(const fuzz::Scenario&)>& keeps,
                                 size_t max_tests, MinimizeStats* stats);

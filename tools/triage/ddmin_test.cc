@@ -58,6 +58,7 @@ TEST(MinimizeScenarioTest, KeepsTheNeededStepAndDropsFaultsAndPreemption) {
     scenario.steps.push_back(step);
   }
   scenario.faults.drop_interrupt_every_n = 3;
+  scenario.platform.driver_parameter = "SyncMode=PerMessage";
   auto keeps = [](const fuzz::Scenario& s) {
     return std::any_of(s.steps.begin(), s.steps.end(),
                        [](const fuzz::Step& step) { return step.a == 7; });
@@ -68,6 +69,7 @@ TEST(MinimizeScenarioTest, KeepsTheNeededStepAndDropsFaultsAndPreemption) {
   EXPECT_EQ(result.steps[0].a, 7u);
   EXPECT_EQ(result.steps[0].preempt, 0);
   EXPECT_EQ(result.faults.drop_interrupt_every_n, 0u);
+  EXPECT_EQ(result.platform.driver_parameter, "");
   EXPECT_EQ(stats.steps_before, 10u);
   EXPECT_EQ(stats.steps_after, 1u);
 }
@@ -76,10 +78,14 @@ TEST(MinimizeScenarioTest, KeepsFaultsTheFindingNeeds) {
   fuzz::Scenario scenario;
   scenario.steps.resize(4);
   scenario.faults.drop_interrupt_every_n = 2;
-  auto keeps = [](const fuzz::Scenario& s) { return s.faults.drop_interrupt_every_n == 2; };
+  scenario.platform.driver_parameter = "IoQueues=2";
+  auto keeps = [](const fuzz::Scenario& s) {
+    return s.faults.drop_interrupt_every_n == 2 && s.platform.driver_parameter == "IoQueues=2";
+  };
   const fuzz::Scenario result = MinimizeScenario(scenario, keeps, 1000, nullptr);
   EXPECT_TRUE(result.steps.empty());
   EXPECT_EQ(result.faults.drop_interrupt_every_n, 2u);
+  EXPECT_EQ(result.platform.driver_parameter, "IoQueues=2");
 }
 
 }  // namespace
