@@ -14,7 +14,7 @@
 # Exit status: 0 written, 2 usage, build or I/O error. MSIRIG_NO_BUILD=1 uses the binaries as built.
 
 coverage_usage() {
-  sed -n '5,15p' "$root/tools/lib/coverage.sh" | sed 's/^# \{0,1\}//'
+  sed -n '4,15p' "$root/tools/lib/coverage.sh" | sed 's/^# \{0,1\}//'
 }
 
 cmd_coverage() {

@@ -14,7 +14,7 @@
 # replay found), 2 usage, build or I/O error. MSIRIG_NO_BUILD=1 uses the binaries as built.
 
 show_usage() {
-  sed -n '5,15p' "$root/tools/lib/show.sh" | sed 's/^# \{0,1\}//'
+  sed -n '4,15p' "$root/tools/lib/show.sh" | sed 's/^# \{0,1\}//'
 }
 
 # The value of `key:` in a crashes/<group>/finding file ("" if none).
