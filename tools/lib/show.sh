@@ -71,6 +71,8 @@ cmd_show() {
   [ -n "$replay" ] || die "show: no replay binary '${target}_replay' in $build/$preset"
   tool="$build/$preset/fuzz/msirig_scenario_tool"
   show_bin="$build/$preset/tools/show/msirig_show"
+  # The chart writer is a plain program: any build's will do.
+  [ -x "$show_bin" ] || show_bin="$build/asan/tools/show/msirig_show"
   [ -x "$tool" ] || die "show: no $tool (build it: cmake --build $build/$preset --target msirig_scenario_tool)"
   [ -x "$show_bin" ] || die "show: no $show_bin (build it: cmake --build $build/$preset --target msirig_show)"
 

@@ -214,7 +214,7 @@ std::string RenderSvg(const ChartInput& input) {
     lane.y = y;
     y += lane.height;
   }
-  const int width = X(trace.events.size()) + 420;
+  const int width = X(trace.events.size()) + 900;  // room for the last labels
   const int height = y + 60;
   std::string svg = Format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"msirig-chart\" width=\"%d\" "
