@@ -35,7 +35,8 @@ namespace {
 
 constexpr int kLeft = 70;       // room for the lane names
 constexpr int kDx = 7;          // pixels per event
-constexpr int kTop = 64;        // room for the step labels
+constexpr int kTop = 84;        // room for the step labels (kMarkRows of them)
+constexpr int kMarkRows = 5;
 constexpr int kGlyphRow = 12;   // events drawn as glyphs, from a lane's top
 constexpr int kBarHeight = 12;  // one callback nesting level
 constexpr int kLockHeight = 8;
@@ -253,9 +254,10 @@ std::string RenderSvg(const ChartInput& input) {
     const int x = X(mark.before);
     svg += Format("<g class=\"step\"><line class=\"mark\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
                   x, 14 + stagger * 16, x, lane.y + lane.height);
-    svg += Format("<text x=\"%d\" y=\"%d\">cpu%u: ", x + 2, 12 + stagger * 16, mark.cpu) +
-           EscapeXml(mark.text) + "</text></g>\n";
-    stagger = (stagger + 1) % 3;
+    const std::string text = EscapeXml(Format("cpu%u: ", mark.cpu) + mark.text);
+    svg += Format("<text x=\"%d\" y=\"%d\">", x + 2, 12 + stagger * 16) + text + "</text><title>" +
+           text + "</title></g>\n";
+    stagger = (stagger + 1) % kMarkRows;
   }
   // Callbacks and lock holds.
   for (const auto& [cpu, lane] : lanes) {
