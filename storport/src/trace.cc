@@ -116,9 +116,7 @@ void AppendField(std::string& out, std::string_view field) {
 
 TraceRecorder::TraceRecorder() : text_("msirig-trace 1\n") {}
 
-void TraceRecorder::BeginRun() {
-  text_ += "run\t" + std::to_string(++runs_) + "\n";
-}
+void TraceRecorder::BeginRun() { text_ += "run\t" + std::to_string(++runs_) + "\n"; }
 
 MSIRIG_NO_COVERAGE void TraceRecorder::Event(uint64_t seq, uint32_t cpu, uint8_t irql,
                                              std::string_view kind, std::string_view name,

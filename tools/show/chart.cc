@@ -14,11 +14,21 @@ std::string EscapeXml(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no control characters but tab and line ends.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
@@ -33,9 +43,9 @@ std::string EscapeXml(std::string_view text) {
 
 namespace {
 
-constexpr int kLeft = 70;       // room for the lane names
-constexpr int kDx = 7;          // pixels per event
-constexpr int kTop = 84;        // room for the step labels (kMarkRows of them)
+constexpr int kLeft = 70;  // room for the lane names
+constexpr int kDx = 7;     // pixels per event
+constexpr int kTop = 84;   // room for the step labels (kMarkRows of them)
 constexpr int kMarkRows = 5;
 constexpr int kGlyphRow = 12;   // events drawn as glyphs, from a lane's top
 constexpr int kBarHeight = 12;  // one callback nesting level
@@ -65,8 +75,8 @@ std::string Format(const char* format, ...) {
 }
 
 bool IsRegister(const TraceEvent& e) {
-  return e.kind == "call" && (e.name.rfind("StorPortRead", 0) == 0 ||
-                              e.name.rfind("StorPortWrite", 0) == 0) &&
+  return e.kind == "call" &&
+         (e.name.rfind("StorPortRead", 0) == 0 || e.name.rfind("StorPortWrite", 0) == 0) &&
          e.name.find("Register") != std::string::npos;
 }
 
@@ -148,7 +158,9 @@ std::map<uint32_t, Lane> BuildLanes(const Trace& trace) {
 
 int X(size_t index) { return kLeft + static_cast<int>(index) * kDx; }
 
-int CallbackY(const Lane& lane, int level) { return lane.y + kGlyphRow + 10 + level * (kBarHeight + 2); }
+int CallbackY(const Lane& lane, int level) {
+  return lane.y + kGlyphRow + 10 + level * (kBarHeight + 2);
+}
 int LockY(const Lane& lane, int level) {
   return CallbackY(lane, lane.callback_levels) + 2 + level * (kLockHeight + 2);
 }
@@ -198,8 +210,8 @@ void RaceMark(std::string& svg, const std::map<uint32_t, Lane>& lanes, const Loc
                   lane.y + 2, x1 - x0, lane.height - 4);
   }
   svg += Format("<path class=\"race-x\" d=\"M%d %d l12 12 m0 -12 l-12 12\"/>", xc - 6, yc - 6);
-  svg += Format("<text class=\"race-label\" x=\"%d\" y=\"%d\">", xc + 9, yc + 4) +
-         EscapeXml(text) + "</text><title>" + EscapeXml(text) + "</title></g>\n";
+  svg += Format("<text class=\"race-label\" x=\"%d\" y=\"%d\">", xc + 9, yc + 4) + EscapeXml(text) +
+         "</text><title>" + EscapeXml(text) + "</title></g>\n";
 }
 
 }  // namespace
@@ -229,7 +241,8 @@ std::string RenderSvg(const ChartInput& input) {
       ".ev-isr{fill:#c00}.ev-submit{fill:#2a7}.ev-complete{fill:none;stroke:#2a7;stroke-width:1.5}"
       ".ev-register{fill:#555}.ev-other{fill:#88a}.violation{fill:#e00;stroke:#600;stroke-width:2}"
       ".mark{stroke:#888;stroke-dasharray:3 3}.race-span{fill:#ff0;fill-opacity:0.25;stroke:#e00;"
-      "stroke-dasharray:4 2}.race-x{stroke:#e00;stroke-width:3}.race-label,.violation-label{fill:#c00;"
+      "stroke-dasharray:4 "
+      "2}.race-x{stroke:#e00;stroke-width:3}.race-label,.violation-label{fill:#c00;"
       "font-weight:bold}.race-link{stroke:#e00;stroke-width:1.5;stroke-dasharray:6 3;fill:none}"
       "</style>\n";
   // Lanes, with the IRQL of each CPU as a step line along its bottom.
@@ -241,8 +254,8 @@ std::string RenderSvg(const ChartInput& input) {
     std::string path = Format("M%d %d", kLeft, IrqlBase(lane));
     for (size_t i = 0; i < trace.events.size(); ++i) {
       if (trace.events[i].cpu != cpu) continue;
-      const int level = IrqlBase(lane) - static_cast<int>(std::min(trace.events[i].irql, 15u)) *
-                                             kIrqlBand / 15;
+      const int level =
+          IrqlBase(lane) - static_cast<int>(std::min(trace.events[i].irql, 15u)) * kIrqlBand / 15;
       path += Format(" V%d H%d", level, X(i + 1));
     }
     svg += "<path class=\"irql\" d=\"" + path + "\"/>\n";
@@ -252,8 +265,9 @@ std::string RenderSvg(const ChartInput& input) {
   for (const TraceMark& mark : trace.marks) {
     const Lane& lane = lanes.at(mark.cpu);
     const int x = X(mark.before);
-    svg += Format("<g class=\"step\"><line class=\"mark\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
-                  x, 14 + stagger * 16, x, lane.y + lane.height);
+    svg +=
+        Format("<g class=\"step\"><line class=\"mark\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+               x, 14 + stagger * 16, x, lane.y + lane.height);
     const std::string text = EscapeXml(Format("cpu%u: ", mark.cpu) + mark.text);
     svg += Format("<text x=\"%d\" y=\"%d\">", x + 2, 12 + stagger * 16) + text + "</text><title>" +
            text + "</title></g>\n";
@@ -268,16 +282,18 @@ std::string RenderSvg(const ChartInput& input) {
       if (w >= 8 * static_cast<int>(std::min<size_t>(bar.label.size(), 12)))
         svg += Format("<text x=\"%d\" y=\"%d\">", x + 2, CallbackY(lane, bar.level) + 9) +
                EscapeXml(bar.label) + "</text>";
-      svg += "<title>" + EscapeXml(Format("cpu%u %s: events %zu..%zu", cpu, bar.label.c_str(),
-                                          bar.begin, bar.end - 1)) +
+      svg += "<title>" +
+             EscapeXml(Format("cpu%u %s: events %zu..%zu", cpu, bar.label.c_str(), bar.begin,
+                              bar.end - 1)) +
              "</title></g>\n";
     }
     for (const Bar& bar : lane.locks) {
       const int x = X(bar.begin), w = std::max(X(bar.end) - x, 2);
       svg += Format("<g><rect class=\"lock\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>", x,
                     LockY(lane, bar.level), w, kLockHeight);
-      svg += "<title>" + EscapeXml(Format("cpu%u holds %s: events %zu..%zu", cpu,
-                                          bar.label.c_str(), bar.begin, bar.end - 1)) +
+      svg += "<title>" +
+             EscapeXml(Format("cpu%u holds %s: events %zu..%zu", cpu, bar.label.c_str(), bar.begin,
+                              bar.end - 1)) +
              "</title></g>\n";
     }
   }
@@ -297,7 +313,8 @@ std::string RenderSvg(const ChartInput& input) {
   if (input.finding.kind == Finding::Kind::kRace) {
     const Location current = LocateCurrent(trace, input.finding.current);
     const Location previous = LocatePrevious(trace, input.finding.previous);
-    RaceMark(svg, lanes, previous, input.finding.previous, "race-previous", "race, previous access");
+    RaceMark(svg, lanes, previous, input.finding.previous, "race-previous",
+             "race, previous access");
     RaceMark(svg, lanes, current, input.finding.current, "race-current", "race, current access");
     if (current.known && previous.known) {
       const int y0 = CallbackY(lanes.at(previous.cpu), 0) + kBarHeight / 2;
@@ -313,8 +330,8 @@ std::string RenderSvg(const ChartInput& input) {
     const TraceEvent& last = trace.events.back();
     const int x = X(trace.events.size()) + 4;
     const int yc = lanes.at(last.cpu).y + kGlyphRow;
-    svg += Format("<g id=\"finding\"><circle class=\"violation\" cx=\"%d\" cy=\"%d\" r=\"7\"/>",
-                  x, yc - 3);
+    svg += Format("<g id=\"finding\"><circle class=\"violation\" cx=\"%d\" cy=\"%d\" r=\"7\"/>", x,
+                  yc - 3);
     svg += Format("<text class=\"violation-label\" x=\"%d\" y=\"%d\">", x + 10, yc) +
            EscapeXml(input.finding.signature) + "</text></g>\n";
   }
@@ -368,8 +385,8 @@ std::string RenderHtml(const ChartInput& input) {
       const Location current = LocateCurrent(input.trace, f.current);
       const Location previous = LocatePrevious(input.trace, f.previous);
       html += "<ul id=\"race\">\n";
-      for (const auto& [access, where, name] :
-           {std::tuple{&f.current, &current, "current"}, std::tuple{&f.previous, &previous, "previous"}}) {
+      for (const auto& [access, where, name] : {std::tuple{&f.current, &current, "current"},
+                                                std::tuple{&f.previous, &previous, "previous"}}) {
         html += std::string("<li>") + name + " access: " + EscapeXml(access->what);
         if (where->known) {
           html += Format(" on cpu%u", where->cpu);
@@ -379,17 +396,19 @@ std::string RenderHtml(const ChartInput& input) {
         } else {
           html += " (not located on a virtual CPU)";
         }
-        if (!access->frames.empty()) html += "<br/><code>" + EscapeXml(access->frames[0]) + "</code>";
+        if (!access->frames.empty())
+          html += "<br/><code>" + EscapeXml(access->frames[0]) + "</code>";
         html += "</li>\n";
       }
       html += "</ul>\n";
     }
   }
-  html += "<h2>Interleaving</h2>\n<p>Virtual CPUs in swimlanes over the event sequence "
-          "(one column per event); hover for details.</p>\n<div class=\"chart\">\n";
+  html +=
+      "<h2>Interleaving</h2>\n<p>Virtual CPUs in swimlanes over the event sequence "
+      "(one column per event); hover for details.</p>\n<div class=\"chart\">\n";
   html += RenderSvg(input);
-  html += "</div>\n<h2>Scenario</h2>\n<pre id=\"scenario\">" + EscapeXml(input.scenario) +
-          "</pre>\n";
+  html +=
+      "</div>\n<h2>Scenario</h2>\n<pre id=\"scenario\">" + EscapeXml(input.scenario) + "</pre>\n";
   html += Format("<h2>Trace</h2>\n<p>%zu events of the last run.</p>\n<pre id=\"trace\">",
                  input.trace.events.size());
   size_t mark = 0;

@@ -41,19 +41,19 @@ struct Trace {
 bool ParseTrace(std::string_view text, Trace* out, std::string* error);
 
 struct RaceAccess {
-  std::string what;    // "Write of size 4 at 0x... by thread T2"
-  std::string thread;  // "T2"
-  int cpu = -1;        // from the fiber's name ("cpu1"); -1: not a virtual CPU
+  std::string what;                 // "Write of size 4 at 0x... by thread T2"
+  std::string thread;               // "T2"
+  int cpu = -1;                     // from the fiber's name ("cpu1"); -1: not a virtual CPU
   std::vector<std::string> frames;  // "#0 Touch() file.c:6:48", innermost first
 };
 
 struct Finding {
   enum class Kind : uint8_t { kNone, kViolation, kRace, kSanitizer, kOther };
   Kind kind = Kind::kNone;
-  std::string signature;  // the violation line, or the sanitizer's SUMMARY line
-  std::string rule;       // kViolation: the rule id
+  std::string signature;         // the violation line, or the sanitizer's SUMMARY line
+  std::string rule;              // kViolation: the rule id
   RaceAccess current, previous;  // kRace
-  std::string report;     // the report, pids and addresses blanked out (deterministic)
+  std::string report;            // the report, pids and addresses blanked out (deterministic)
 };
 
 // Reads a replay's stderr: the first verifier violation, ThreadSanitizer race or other sanitizer

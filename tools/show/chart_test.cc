@@ -204,8 +204,9 @@ TEST(ShowChart, MarksTheViolationEvent) {
   ChartInput input;
   input.title = "violation";
   std::string error;
-  ASSERT_TRUE(ParseTrace(std::string(kTrace) + "ev\t17\t1\t5\tviolation\tStorPortMSILock\t0x0\t0x0\n",
-                         &input.trace, &error));
+  ASSERT_TRUE(
+      ParseTrace(std::string(kTrace) + "ev\t17\t1\t5\tviolation\tStorPortMSILock\t0x0\t0x0\n",
+                 &input.trace, &error));
   input.finding = ParseReport("msirig: violation StorPortMSILock: x (cpu 1)\n");
   const std::string svg = RenderSvg(input);
   EXPECT_EQ(WellFormedError(svg), "");

@@ -56,8 +56,9 @@ void Play(const fuzz::Scenario& scenario) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   msirig::fuzz::Scenario scenario = msirig::fuzz::Decode(data, size);
   // The scripted miniport stores no data: no reads, which the data oracle would check.
-  std::erase_if(scenario.steps,
-                [](const msirig::fuzz::Step& step) { return step.kind == msirig::fuzz::StepKind::kRead; });
+  std::erase_if(scenario.steps, [](const msirig::fuzz::Step& step) {
+    return step.kind == msirig::fuzz::StepKind::kRead;
+  });
   msirig::show::Play(scenario);
   return 0;
 }

@@ -66,8 +66,8 @@ bool ParseTrace(std::string_view text, Trace* out, std::string* error) {
     } else if (f[0] == "mark") {
       uint64_t cpu = 0;
       if (f.size() != 3 || !Number(f[1], &cpu)) return fail("expected 'mark<TAB>CPU<TAB>TEXT'");
-      out->marks.push_back(TraceMark{out->events.size(), static_cast<uint32_t>(cpu),
-                                     std::string(f[2])});
+      out->marks.push_back(
+          TraceMark{out->events.size(), static_cast<uint32_t>(cpu), std::string(f[2])});
     } else if (f[0] == "ev") {
       TraceEvent e;
       uint64_t cpu = 0, irql = 0;
@@ -149,7 +149,8 @@ Finding ParseReport(std::string_view log) {
 
   // "  Write of size 4 at 0x.. by thread T2:", its frames, "  Previous write ... by thread T1:",
   // then "  Thread T2 'cpu1' (tid=.., running) created by ...".
-  static const std::regex kAccess(R"(^  (Previous )?([A-Za-z]+) of size \d+ at \S+ by (thread (T\d+)|main thread))");
+  static const std::regex kAccess(
+      R"(^  (Previous )?([A-Za-z]+) of size \d+ at \S+ by (thread (T\d+)|main thread))");
   static const std::regex kThread(R"(^  Thread (T\d+) '([^']*)')");
   RaceAccess* access = nullptr;
   std::vector<std::pair<std::string, std::string>> names;
@@ -191,12 +192,18 @@ namespace {
 // The miniport routine a stack was in, from its frames (innermost first).
 std::string RoutineOf(const std::vector<std::string>& frames) {
   static const std::pair<const char*, const char*> kKeys[] = {
-      {"msinterrupt", "HwMSInterruptRoutine"}, {"isr", "ISR"},
-      {"interrupt", "ISR"},                    {"startio", "HwStartIo"},
-      {"buildio", "HwBuildIo"},                {"dpc", "HwDpcRoutine"},
-      {"timer", "HwTimer"},                    {"resetbus", "HwResetBus"},
-      {"adaptercontrol", "HwAdapterControl"},  {"passiveinit", "HwPassiveInitializeRoutine"},
-      {"initialize", "HwInitialize"},          {"findadapter", "HwFindAdapter"},
+      {"msinterrupt", "HwMSInterruptRoutine"},
+      {"isr", "ISR"},
+      {"interrupt", "ISR"},
+      {"startio", "HwStartIo"},
+      {"buildio", "HwBuildIo"},
+      {"dpc", "HwDpcRoutine"},
+      {"timer", "HwTimer"},
+      {"resetbus", "HwResetBus"},
+      {"adaptercontrol", "HwAdapterControl"},
+      {"passiveinit", "HwPassiveInitializeRoutine"},
+      {"initialize", "HwInitialize"},
+      {"findadapter", "HwFindAdapter"},
   };
   for (const std::string& frame : frames) {
     // The function name only: "#0 Name(args) file:line".

@@ -1,6 +1,7 @@
 // msirig_show: writes the chart of one replay (chart.h). `tools/msirig show` runs the replay and
 // then this; it can also be run by hand:
-//   msirig_show --trace TRACE --report LOG [--scenario TEXT] [--title T] [-o OUT.html] [--svg OUT.svg]
+//   msirig_show --trace TRACE --report LOG [--scenario TEXT] [--title T] [-o OUT.html] [--svg
+//   OUT.svg]
 // Exit status: 0 written, 2 bad arguments or unreadable/unwritable files.
 #include <cstdio>
 #include <cstring>

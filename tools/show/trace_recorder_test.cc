@@ -100,8 +100,8 @@ TEST(TraceRecorder, TheProcessRecorderTakesEveryNewPort) {
 }
 
 TEST(TraceRecorder, WritesAtomicallyAndSaysWhenItCannot) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("msirig_trace_test_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("msirig_trace_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   sp::TraceRecorder recorder;
   recorder.BeginRun();
@@ -117,8 +117,8 @@ TEST(TraceRecorder, WritesAtomicallyAndSaysWhenItCannot) {
 }
 
 TEST(TraceRecorderDeathTest, TheTraceIsWrittenWhenAFindingAbortsTheProcess) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("msirig_trace_death_" + std::to_string(::getpid()));
+  const auto path =
+      std::filesystem::temp_directory_path() / ("msirig_trace_death_" + std::to_string(::getpid()));
   std::filesystem::remove(path);
   GTEST_FLAG_SET(death_test_style, "fast");  // fork only: the child writes to `path`
   EXPECT_DEATH(

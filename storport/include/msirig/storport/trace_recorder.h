@@ -25,8 +25,8 @@ class TraceRecorder {
  public:
   TraceRecorder();
   void BeginRun();
-  void Event(uint64_t seq, uint32_t cpu, uint8_t irql, std::string_view kind,
-             std::string_view name, uint64_t a, uint64_t b);
+  void Event(uint64_t seq, uint32_t cpu, uint8_t irql, std::string_view kind, std::string_view name,
+             uint64_t a, uint64_t b);
   void Mark(uint32_t cpu, std::string_view text);
   const std::string& text() const { return text_; }
   uint64_t runs() const { return runs_; }
