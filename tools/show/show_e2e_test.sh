@@ -59,10 +59,16 @@ status=0
 
 # 2. The race, under TSan.
 if [ ! -x "$MSIRIG_BUILD/tsan/tools/show/planted_race_fuzz_replay" ] ||
+   [ ! -x "$MSIRIG_BUILD/tsan/targets/planted_msi_lock_fuzz_replay" ] ||
    [ ! -x "$MSIRIG_BUILD/tsan/fuzz/msirig_scenario_tool" ]; then
-  echo "SKIP: the race part needs planted_race_fuzz_replay and msirig_scenario_tool in $MSIRIG_BUILD/tsan"
+  echo "SKIP: the TSan part needs planted_race_fuzz_replay, planted_msi_lock_fuzz_replay and msirig_scenario_tool in $MSIRIG_BUILD/tsan"
   exit 77
 fi
+# Under TSan the recorder itself must stay invisible: the verifier finding, not a race in it.
+"$root/tools/msirig" show "$root/crashes/planted_msi_lock/input.txt" --sanitizer thread \
+  -o "$out/msi-tsan.html" | tee "$out/msi-tsan.log"
+grep -q 'violation StorPortMSILock' "$out/msi-tsan.log" || fail "under TSan: not the verifier finding"
+grep -q 'id="violation-1"' "$out/msi-tsan.html" || fail "under TSan: the violation is not marked"
 "$root/tools/msirig" show "$root/tools/show/testdata/planted_race.txt" --target planted_race_fuzz \
   --sanitizer thread -o "$out/race.html" --svg "$out/race.svg" | tee "$out/race.log"
 grep -q 'SUMMARY: ThreadSanitizer: data race' "$out/race.log" || fail "no race reported"
