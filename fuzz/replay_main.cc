@@ -2,9 +2,14 @@
 // directory stands for every regular file in it, in name order), without any fuzzing engine.
 // It is the binary the tests and `repro` use; a finding aborts the process like it would under
 // libFuzzer, with the same report, so the exit status tells whether an input reproduces.
+//
+// MSIRIG_TRACE_OUT=FILE: record the port driver's full event trace of every run into FILE
+// (msirig/storport/trace_recorder.h), written when the process ends, also when it ends in a
+// finding. `tools/msirig show` uses it.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -13,6 +18,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
+// In the port driver (storport/src/trace.cc); absent from targets without one.
+extern "C" __attribute__((weak)) bool msirig_trace_record_to(const char* path);
+extern "C" __attribute__((weak)) bool msirig_trace_flush(void);
 
 namespace {
 
@@ -26,6 +34,14 @@ bool ReadWholeFile(const std::filesystem::path& path, std::vector<uint8_t>& out)
 }  // namespace
 
 int main(int argc, char** argv) {
+  const char* trace_out = std::getenv("MSIRIG_TRACE_OUT");
+  if (trace_out != nullptr && *trace_out != '\0') {
+    if (msirig_trace_record_to == nullptr) {
+      std::fprintf(stderr, "replay: MSIRIG_TRACE_OUT: %s has no port driver to trace\n", argv[0]);
+      return 2;
+    }
+    if (!msirig_trace_record_to(trace_out)) return 2;
+  }
   if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
   if (argc < 2) {
     std::fprintf(stderr,
@@ -61,6 +77,10 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "replay: %s (%zu bytes)\n", path.c_str(), data.size());
     LLVMFuzzerTestOneInput(data.data(), data.size());
+  }
+  if (trace_out != nullptr && *trace_out != '\0' && !msirig_trace_flush()) {
+    std::fprintf(stderr, "replay: MSIRIG_TRACE_OUT: cannot write %s\n", trace_out);
+    return 2;
   }
   std::fprintf(stderr, "replay: %zu input(s), no finding\n", inputs.size());
   return 0;

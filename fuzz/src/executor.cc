@@ -8,6 +8,7 @@
 #include <string>
 
 #include "executor_impl.h"
+#include "msirig/fuzz/scenario_text.h"
 #include "msirig/hba/nvme_device.h"
 #include "tsan_scope.h"
 
@@ -214,15 +215,21 @@ void Executor::Impl::Finish(uint32_t index) {
 void Executor::Impl::RunOn(uint32_t index, uint16_t preempt, std::function<void()> body) {
   Finish(index);
   Cpu& cpu = CpuAt(index);
+  std::string label = StepLabel();
   // The body enters the port only through its entry points, which hide the port's own work
   // from TSan and show it the miniport's callbacks; only the run's start and end are edges.
   cpu.fiber->Start(
-      [self = this, body = std::move(body)] {
+      [self = this, index, label = std::move(label), body = std::move(body)] {
 #if MSIRIG_HAS_TSAN
         __tsan_acquire(&self->run_start_);  // the scenario was set up before the run
+        // TSan reports name the fiber ("Thread T2 'cpu1'"): `show` locates racing accesses.
+        char name[16];
+        std::snprintf(name, sizeof name, "cpu%u", index);
+        __tsan_set_fiber_name(__tsan_get_current_fiber(), name);
 #else
-        (void)self;
+        (void)index;
 #endif
+        if (!label.empty()) self->port_->trace_recorder()->Mark(index, label);
         body();
 #if MSIRIG_HAS_TSAN
         __tsan_release(&self->run_end_);  // the run ends after all of its work
@@ -238,10 +245,40 @@ void Executor::Impl::InterruptOn(uint32_t index, uint16_t preempt, uint32_t mess
   if (cpu.state == State::kSuspended) {
     // Interrupts preempt: it runs nested where the CPU waits, which then waits on.
     cpu.nested.push_back(message);
+    if (const std::string label = StepLabel(); !label.empty())
+      port_->trace_recorder()->Mark(index, label);
     Drive(index);
     return;
   }
   RunOn(index, preempt, [this, message] { port_->DeliverInterrupt(adapter_, message); });
+}
+
+std::string Executor::Impl::StepLabel() {
+  if (!port_) return "";
+  if (options_.trace_recorder != nullptr && port_->trace_recorder() == nullptr)
+    port_->RecordTrace(options_.trace_recorder);
+  sp::TraceRecorder* recorder = port_->trace_recorder();
+  if (recorder == nullptr) return "";
+  if (port_->TraceEvents() == 0) {  // the run's first work: setup, before any step
+    next_marked_step_ = 0;
+    return "setup";
+  }
+  // Play() runs every step but device progress on a CPU, in order, through RunOn/InterruptOn.
+  auto text_of = [this](size_t i) {
+    Scenario one;
+    one.steps = {scenario_.steps[i]};
+    std::string text = ToText(one);
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    return "step " + std::to_string(i) + ": " + text.substr(text.rfind('\n') + 1);
+  };
+  while (next_marked_step_ < scenario_.steps.size() &&
+         scenario_.steps[next_marked_step_].kind == StepKind::kDeviceProgress) {
+    // It ran already, on no CPU, just before the step that follows it.
+    recorder->Mark(scenario_.steps[next_marked_step_].cpu, text_of(next_marked_step_));
+    ++next_marked_step_;
+  }
+  if (next_marked_step_ < scenario_.steps.size()) return text_of(next_marked_step_++);
+  return "drain";
 }
 
 }  // namespace msirig::fuzz

@@ -70,6 +70,9 @@ class Executor::Impl final : public sp::Scheduler {
   // Runs `body` on CPU `index` (after its earlier work), suspending at the `preempt`-th point.
   void RunOn(uint32_t index, uint16_t preempt, std::function<void()> body);
   void InterruptOn(uint32_t index, uint16_t preempt, uint32_t message);
+  // With a trace recorder: what the CPU about to run starts, for a `mark` line ("" without
+  // one). Steps reach RunOn/InterruptOn in scenario order, then the drain (executor.cc).
+  std::string StepLabel();
 
   // executor_run.cc
   void Play(const Step& step);
@@ -97,6 +100,7 @@ class Executor::Impl final : public sp::Scheduler {
   char run_end_ = 0;
   size_t deadlocks_ = 0;
   WindowMarks marks_;
+  size_t next_marked_step_ = 0;  // the scenario step StepLabel names next
 
   // One run.
   Scenario scenario_;

@@ -167,6 +167,7 @@ Port::Port(PortOptions options) : state_(std::make_unique<PortState>(options)) {
     std::abort();
   }
   g_current_port = this;
+  RecordTrace(options.trace_recorder != nullptr ? options.trace_recorder : ProcessTraceRecorder());
 }
 
 Port::~Port() { g_current_port = nullptr; }
@@ -242,5 +243,10 @@ uint64_t Port::NowNanoseconds() const { return state_->now_ns; }
 uint64_t Port::TraceHash() const { return state_->trace.hash(); }
 uint64_t Port::TraceEvents() const { return state_->trace.count(); }
 std::string Port::TraceTail(size_t events) const { return state_->trace.Tail(events); }
+TraceRecorder* Port::trace_recorder() const { return state_->trace.recorder(); }
+void Port::RecordTrace(TraceRecorder* recorder) {
+  if (recorder != nullptr && recorder != state_->trace.recorder()) recorder->BeginRun();
+  state_->trace.set_recorder(recorder);
+}
 
 }  // namespace msirig::sp

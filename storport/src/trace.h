@@ -1,5 +1,6 @@
 // Trace: the events of one run, as a rolling hash of all of them (two runs of one input must
-// give the same hash, bit for bit) and the last few kept for the finding report.
+// give the same hash, bit for bit) and the last few kept for the finding report; and, when a
+// TraceRecorder is attached (msirig/storport/trace_recorder.h), every event as a line of text.
 #ifndef MSIRIG_STORPORT_SRC_TRACE_H_
 #define MSIRIG_STORPORT_SRC_TRACE_H_
 
@@ -7,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "msirig/storport/trace_recorder.h"
 
 namespace msirig::sp {
 
@@ -38,6 +41,9 @@ class Trace {
   uint64_t count() const { return count_; }
   // The last `n` events, one per line, oldest first.
   std::string Tail(size_t n) const;
+  // Every event from now on also goes to `recorder` (null: none). Not owned.
+  void set_recorder(TraceRecorder* recorder) { recorder_ = recorder; }
+  TraceRecorder* recorder() const { return recorder_; }
 
  private:
   struct Entry {
@@ -53,6 +59,7 @@ class Trace {
   std::array<Entry, kKept> ring_{};
   uint64_t count_ = 0;
   uint64_t hash_ = 0x6D7369726967ull;  // "msirig"
+  TraceRecorder* recorder_ = nullptr;
 };
 
 const char* EventName(Event event);

@@ -45,6 +45,10 @@ struct ExecutorOptions {
   // are ignored. Not deterministic: what it finds, the fibers replay. The drain and the oracles
   // then run as usual.
   bool real_threads = false;
+  // Record every event of every run, and which step each virtual CPU starts when (`mark`
+  // lines), into this recorder (not owned; null: none, or the process's, see
+  // msirig/storport/trace_recorder.h). `tools/msirig show` draws the chart from it.
+  sp::TraceRecorder* trace_recorder = nullptr;
 };
 
 // Coverage marks: how often a run reached the interleavings that break real miniports (SPEC 5,

@@ -16,6 +16,7 @@
 #include "msirig/hba/pci_bus.h"
 #include "msirig/storport/platform.h"
 #include "msirig/storport/scheduler.h"
+#include "msirig/storport/trace_recorder.h"
 #include "msirig/storport/verifier.h"
 #include "storport.h"
 
@@ -35,6 +36,9 @@ struct PortOptions {
   // Set by an executor that runs all rig code inside ThreadSanitizer ignore scopes: the port then
   // reopens TSan's view for exactly the miniport's callbacks.
   bool tsan_sees_only_miniport = false;
+  // Every event also goes to this recorder (not owned; null: the process's, if one is set with
+  // SetProcessTraceRecorder, else none). See msirig/storport/trace_recorder.h.
+  TraceRecorder* trace_recorder = nullptr;
 };
 
 enum class AdapterState : uint8_t {
@@ -186,6 +190,9 @@ class Port {
   uint64_t TraceHash() const;
   uint64_t TraceEvents() const;
   std::string TraceTail(size_t events) const;
+  // The recorder this port's events go to (null: none); RecordTrace attaches one from now on.
+  TraceRecorder* trace_recorder() const;
+  void RecordTrace(TraceRecorder* recorder);
   Verifier& verifier();
   Scheduler& scheduler();
   // The built-in scheduler when PortOptions::scheduler was null; otherwise null.
