@@ -43,13 +43,26 @@ podman_=(podman --root "$scratch/storage" --runroot "$scratch/run" --runtime run
          --cgroup-manager cgroupfs --events-backend file --storage-driver overlay)
 cleanup() {
   "${podman_[@]}" system reset --force >/dev/null 2>&1 || true
-  rm -rf "$scratch"
+  rm -rf --one-file-system "$scratch"
 }
 trap cleanup EXIT
 
-# rlimits for every container: this shell's own (a container may not ask for more).
-limits=(--ulimit "nofile=$(ulimit -Sn):$(ulimit -Hn)" --ulimit "nproc=$(ulimit -Su):$(ulimit -Hu)")
-limits=("${limits[@]//unlimited/-1}")
+# rlimits for every container (podman's defaults are higher than this machine allows, and runc
+# then fails with "error setting rlimit type 7: operation not permitted"): this shell's own, and
+# nproc no higher than kernel.pid_max (measured: runc refused any nproc above it, 32768 here,
+# though the shell's limit was 96365).
+cap() {  # the smallest of the numbers given ("unlimited" ignored)
+  local n best=""
+  for n in "$@"; do
+    [[ "$n" =~ ^[0-9]+$ ]] || continue
+    if [ -z "$best" ] || [ "$n" -lt "$best" ]; then best="$n"; fi
+  done
+  echo "${best:-1048576}"
+}
+pid_max="$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 32768)"
+nofile="$(cap "$(ulimit -Sn)" "$(ulimit -Hn)")"
+nproc="$(cap "$(ulimit -Su)" "$(ulimit -Hu)" "$pid_max")"
+limits=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
 
 # The machine's Debian bookworm repositories, as mmdebstrap source lines (deb822 and one-line
 # formats of /etc/apt).
@@ -84,14 +97,15 @@ if [ ! -s "$base" ]; then
   [ ${#sources[@]} -gt 0 ] || skip "no Debian bookworm repository in /etc/apt to make the base image from"
   echo "container-check: making the debian:bookworm base (mmdebstrap, minbase) from: ${sources[*]}"
   mkdir -p "$cache"
-  if ! mmdebstrap --quiet --variant=minbase --mode=root bookworm "$base.tmp" "${sources[@]}" \
+  partial="$cache/partial-debian-bookworm-minbase.tar"
+  if ! mmdebstrap --quiet --variant=minbase --mode=root --format=tar bookworm "$partial" "${sources[@]}" \
        >"$scratch/mmdebstrap.log" 2>&1; then
     tail -20 "$scratch/mmdebstrap.log" >&2
-    rm -f "$base.tmp"
+    rm -rf "$partial"
     echo "container-check: FAIL: mmdebstrap could not make the base image (log above)" >&2
     exit 1
   fi
-  mv "$base.tmp" "$base"  # complete or absent: never a half-written cache
+  mv "$partial" "$base"  # complete or absent: never a half-written cache
   echo "container-check: base made in $((SECONDS - start)) s, cached at $base"
 else
   echo "container-check: base image from the cache: $base"

@@ -53,15 +53,17 @@ env -u CFLAGS -u CXXFLAGS -u LDFLAGS cmake --build "$host" -j "$jobs" --target m
 
 # 2. The fuzz targets, with the builder's flags and engine only.
 components="storport;hba-model;miniport;fuzz;targets"
+check=OFF
 if [ "${MSIRIG_OSS_CHECK:-0}" = 1 ]; then
   components="$components;tests/oss"  # + the planted target, for the build check only
+  check=ON
 fi
 build="$WORK/msirig-$SANITIZER"
 cmake -S "$msirig" -B "$build" "${generator[@]}" \
   -DCMAKE_C_COMPILER="$CC" -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_BUILD_TYPE= \
   -DCMAKE_C_FLAGS="$CFLAGS" -DCMAKE_CXX_FLAGS="$CXXFLAGS" \
   -DMSIRIG_ENGINE=external -DMSIRIG_SANITIZERS= -DMSIRIG_FUZZING_ENGINE_LIB="$LIB_FUZZING_ENGINE" \
-  -DMSIRIG_WERROR=OFF -DMSIRIG_COMPONENTS="$components"
+  -DMSIRIG_WERROR=OFF -DMSIRIG_COMPONENTS="$components" -DMSIRIG_OSS_CHECK="$check"
 cmake --build "$build" -j "$jobs"
 
 # The corpus of a target: corpora/<target>, or corpora/<c> for <miniport>_<c> (a target built
