@@ -45,6 +45,8 @@ for arg in "$@"; do
   esac
 done
 [ ${#builds[@]} -gt 0 ] || builds=(libfuzzer:address)
+# zip, unzip, objdump, AFL++ (as root it installs them; otherwise it names what is missing).
+"$root/tools/install-deps.sh" --oss
 
 scratch="$(mktemp -d /tmp/msirig-oss.XXXXXX)"
 chmod 755 "$scratch"
