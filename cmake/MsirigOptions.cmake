@@ -58,6 +58,19 @@ endif()
 # __FILE__ without the checkout's location: a binary built from /a/msirig and one built from
 # /b/msirig have the same code layout, so a fuzzing run with a fixed seed behaves the same in
 # both (libFuzzer's comparison features hash code addresses).
+# As in MSIRIG_ENGINE=libfuzzer builds (targets/CMakeLists.txt), the sanitizer defaults every
+# target links are the rig's, not code under test: compiled without the builder's fuzzer
+# instrumentation. Without this, under TSan __tsan_default_options (called before TSan is
+# initialized) runs instrumented code and every target dies with SIGSEGV at startup (measured).
+if(MSIRIG_ENGINE STREQUAL "external" AND msirig_external_flags MATCHES "-fsanitize=[^ ]*fuzzer-no-link")
+  function(msirig_external_target_defaults)
+    if(TARGET msirig_target_defaults)
+      target_compile_options(msirig_target_defaults PRIVATE -fno-sanitize=fuzzer-no-link)
+    endif()
+  endfunction()
+  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL msirig_external_target_defaults)
+endif()
+
 # -g except in external mode, where the builder's CFLAGS choose the debug info (OSS-Fuzz:
 # -gline-tables-only).
 if(MSIRIG_ENGINE STREQUAL "external")

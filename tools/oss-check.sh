@@ -142,9 +142,9 @@ check_sanitizer() {  # binary sanitizer
     address) [ "$asan" -ge 1000 ] && [ "$msan" -eq 0 ] && [ "$tsan" -eq 0 ] && [ "$ubsan" -le 200 ] ;;
     undefined) [ "$ubsan" -ge 168 ] && [ "$asan" -eq 0 ] && [ "$msan" -eq 0 ] && [ "$tsan" -eq 0 ] ;;
     memory) [ "$msan" -ge 1000 ] && [ "$asan" -eq 0 ] && [ "$tsan" -eq 0 ] ;;
-    thread) [ "$tsan" -ge 1000 ] && [ "$asan" -eq 0 ] && [ "$msan" -eq 0 ] ;;
+    thread) [ "$tsan" -ge 500 ] && [ "$asan" -eq 0 ] && [ "$msan" -eq 0 ] ;;  # rig libraries: uninstrumented
     coverage) [ "$asan" -eq 0 ] && [ "$msan" -eq 0 ] && [ "$tsan" -eq 0 ] && [ "$ubsan" -eq 0 ] &&
-                nm "$binary" | grep -q ' __llvm_profile_runtime$' ;;
+                nm "$binary" | grep -q ' __llvm_profile_write_file$' ;;
   esac || fail "$name: instrumentation does not match SANITIZER=$sanitizer"
 }
 
@@ -190,7 +190,8 @@ run_build() {  # engine sanitizer
   SRC="$dir/moved/src" WORK="$dir/moved/work"  # where this script still reads seeds and crashes
   chmod -R a+rX "$dir/moved/out" "$WORK/msirig-host/crashes"
   chmod 1777 "$tmp"
-  local ubsan_options="silence_unsigned_overflow=1"
+  # The runner's environment: OSS-Fuzz's UBSAN_OPTIONS; profiles (coverage builds) into /tmp.
+  local run_env=(UBSAN_OPTIONS=silence_unsigned_overflow=1 LLVM_PROFILE_FILE="$tmp/%p.other.profraw")
 
   if [ "$engine" = afl ]; then
     [ -x "$out/afl-fuzz" ] || fail "afl: no afl-fuzz in \$OUT"
@@ -241,15 +242,16 @@ run_build() {  # engine sanitizer
     nseeds=$(find "$seeds" -type f | wc -l)
 
     if [ "$engine" = libfuzzer ]; then
-      local log="$tmp/$name.runs4.log"
-      as_runner env UBSAN_OPTIONS="$ubsan_options" "$binary" -seed=1337 -runs=4 >"$log" 2>&1 ||
-        fail "$name: -runs=4 exited non-zero"
-      grep -q 'Done 4 runs' "$log" || fail "$name: -runs=4 did not complete: $(tail -3 "$log")"
-      local counters
-      counters=$(grep -oE 'INFO: Loaded [0-9]+ modules? +\(([0-9]+) inline 8-bit counters' "$log" |
-                 grep -oE '\([0-9]+' | tr -d '(' | head -1 || true)
+      local log="$tmp/$name.runs4.log" counters=""
+      if [ "$sanitizer" != coverage ]; then  # a coverage build is not fuzzed: no SanitizerCoverage
+        as_runner env "${run_env[@]}" "$binary" -seed=1337 -runs=4 >"$log" 2>&1 ||
+          fail "$name: -runs=4 exited non-zero"
+        grep -q 'Done 4 runs' "$log" || fail "$name: -runs=4 did not complete: $(tail -3 "$log")"
+        counters=$(grep -oE 'INFO: Loaded [0-9]+ modules? +\(([0-9]+) inline 8-bit counters' "$log" |
+                   grep -oE '\([0-9]+' | tr -d '(' | head -1 || true)
+      fi
       if [ "$sanitizer" = coverage ]; then
-        echo "    -runs=4: done (coverage build: profile instrumentation, checked below)"
+        echo "    coverage build: seeds run once each below, profiles read by llvm-cov"
       elif [ -z "$counters" ] || [ "$counters" -lt 100 ]; then
         fail "$name: not instrumented for libFuzzer (${counters:-no} counters): $(grep -m1 INFO: "$log")"
       else
@@ -265,10 +267,12 @@ run_build() {  # engine sanitizer
         mkdir -p "$corpus_out" && chmod 1777 "$corpus_out"
         mapfile -t flags_list < <(libfuzzer_flags "$out/$name.options" "$out")
         log="$tmp/$name.seeds.log"
-        if as_runner env UBSAN_OPTIONS="$ubsan_options" LLVM_PROFILE_FILE="$tmp/$name.%p.profraw" \
-             "$binary" "${flags_list[@]}" -seed=1 -runs=$((nseeds + 300)) \
+        local runs=$((nseeds + 300))
+        [ "$sanitizer" = coverage ] && runs=0  # each seed once, as OSS-Fuzz's coverage job does
+        if as_runner env "${run_env[@]}" LLVM_PROFILE_FILE="$tmp/$name.%p.profraw" \
+             "$binary" "${flags_list[@]}" -seed=1 -runs="$runs" \
              -artifact_prefix="$tmp/$name-" "$corpus_out" "$seeds" >"$log" 2>&1; then
-          echo "    seeds: $nseeds seeds + 300 inputs, no finding ($(grep -oE '^#[0-9]+' "$log" | tail -1) runs)"
+          echo "    seeds: $nseeds seeds + $runs runs, no finding ($(grep -oE '^#[0-9]+' "$log" | tail -1))"
         else
           tail -30 "$log" >&2
           fail "$name: a finding from its seed corpus (log above)"
@@ -314,7 +318,7 @@ run_build() {  # engine sanitizer
         [ -f "$input" ] || continue
         replay_log="$tmp/$name.$group.log"
         local rc=0
-        as_runner env UBSAN_OPTIONS="$ubsan_options" "$binary" "$input" >"$replay_log" 2>&1 || rc=$?
+        as_runner env "${run_env[@]}" "$binary" "$input" >"$replay_log" 2>&1 || rc=$?
         if [ "$status" = fixed ]; then
           if [ "$rc" -eq 0 ]; then
             fixed_checked=$((fixed_checked + 1))
