@@ -17,6 +17,16 @@ if(NOT MSIRIG_ENGINE MATCHES "^(none|libfuzzer|afl|external)$")
   message(FATAL_ERROR "MSIRIG_ENGINE='${MSIRIG_ENGINE}': expected none, libfuzzer, afl or external")
 endif()
 
+# With MSIRIG_ENGINE=external the cluster's builder owns every sanitizer, coverage and engine
+# flag: they arrive in $CC/$CXX/$CFLAGS/$CXXFLAGS (CMAKE_<LANG>_FLAGS) and $LIB_FUZZING_ENGINE,
+# and this file adds none (MSIRIG_SANITIZERS must then be empty). What the build still needs to
+# know, it reads from those flags: whether ThreadSanitizer is on (msirig_external_flags below).
+if(MSIRIG_ENGINE STREQUAL "external" AND MSIRIG_SANITIZERS)
+  message(FATAL_ERROR "MSIRIG_ENGINE=external takes its sanitizers from CFLAGS/CXXFLAGS: "
+                      "configure with -DMSIRIG_SANITIZERS= (got '${MSIRIG_SANITIZERS}')")
+endif()
+set(msirig_external_flags "${CMAKE_C_FLAGS} ${CMAKE_CXX_FLAGS}")
+
 set(msirig_sanitize_flags "")
 if(MSIRIG_SANITIZERS)
   list(JOIN MSIRIG_SANITIZERS "," msirig_san_list)
@@ -38,11 +48,37 @@ endif()
 if(MSIRIG_COVERAGE)
   list(APPEND msirig_instrument_flags -fprofile-instr-generate -fcoverage-mapping)
 endif()
+if(MSIRIG_ENGINE STREQUAL "external" AND msirig_external_flags MATCHES "-fsanitize=[^ ]*thread"
+   AND msirig_external_flags MATCHES "-fsanitize=[^ ]*fuzzer-no-link")
+  # The one flag of this mode, and it removes instrumentation: clang-14's stack-depth counter
+  # under TSan makes every virtual CPU (fiber) race on it (DESIGN.md, facts for the executor).
+  list(APPEND msirig_instrument_flags -fno-sanitize-coverage=stack-depth)
+endif()
 
 # __FILE__ without the checkout's location: a binary built from /a/msirig and one built from
 # /b/msirig have the same code layout, so a fuzzing run with a fixed seed behaves the same in
 # both (libFuzzer's comparison features hash code addresses).
-add_compile_options(${msirig_sanitize_flags} ${msirig_instrument_flags} -g
+# As in MSIRIG_ENGINE=libfuzzer builds (targets/CMakeLists.txt), the sanitizer defaults every
+# target links are the rig's, not code under test: compiled without the builder's fuzzer
+# instrumentation. Without this, under TSan __tsan_default_options (called before TSan is
+# initialized) runs instrumented code and every target dies with SIGSEGV at startup (measured).
+if(MSIRIG_ENGINE STREQUAL "external" AND msirig_external_flags MATCHES "-fsanitize=[^ ]*fuzzer-no-link")
+  function(msirig_external_target_defaults)
+    if(TARGET msirig_target_defaults)
+      target_compile_options(msirig_target_defaults PRIVATE -fno-sanitize=fuzzer-no-link)
+    endif()
+  endfunction()
+  cmake_language(DEFER DIRECTORY ${CMAKE_SOURCE_DIR} CALL msirig_external_target_defaults)
+endif()
+
+# -g except in external mode, where the builder's CFLAGS choose the debug info (OSS-Fuzz:
+# -gline-tables-only).
+if(MSIRIG_ENGINE STREQUAL "external")
+  set(msirig_debug_flags "")
+else()
+  set(msirig_debug_flags -g)
+endif()
+add_compile_options(${msirig_sanitize_flags} ${msirig_instrument_flags} ${msirig_debug_flags}
                     -fmacro-prefix-map=${CMAKE_SOURCE_DIR}/=)
 add_link_options(${msirig_sanitize_flags})
 if(MSIRIG_COVERAGE)
@@ -58,7 +94,8 @@ endif()
 # executor) are then compiled without TSan instrumentation: they are touched by every virtual
 # CPU and are not what is being checked; they still annotate the modeled locks and fiber
 # switches (MSIRIG_TSAN_BUILD), so TSan sees exactly the miniport's unordered accesses.
-if("thread" IN_LIST MSIRIG_SANITIZERS)
+if("thread" IN_LIST MSIRIG_SANITIZERS OR
+   (MSIRIG_ENGINE STREQUAL "external" AND msirig_external_flags MATCHES "-fsanitize=[^ ]*thread"))
   set(MSIRIG_TSAN ON)
   add_compile_definitions(MSIRIG_TSAN_BUILD=1)
 else()

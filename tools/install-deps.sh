@@ -2,6 +2,12 @@
 # Installs what msirig needs on Debian bookworm, or names exactly what is missing.
 #   tools/install-deps.sh          the build and test toolchain
 #   tools/install-deps.sh --afl    ... plus AFL++ (afl-clang-fast++, libAFLDriver)
+#   tools/install-deps.sh --oss    ... plus what the cluster build check needs (tools/oss-check.sh:
+#                                  AFL++, zip, unzip, binutils)
+#   tools/install-deps.sh --container   ... plus podman (runc runtime) and mmdebstrap, for
+#                                  tools/container-check.sh
+#   tools/install-deps.sh --cluster-builder   only what infra/oss-fuzz/build.sh needs on top of
+#                                  the OSS-Fuzz/ClusterFuzzLite builder image (it brings clang)
 # As root it installs with apt-get; otherwise it prints the packages and exits 1.
 # The Dockerfile runs this same script.
 set -euo pipefail
@@ -11,7 +17,11 @@ packages=(clang-14 clang libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-d
 for arg in "$@"; do
   case "$arg" in
     --afl) packages+=(afl++) ;;
-    *) echo "install-deps.sh: unknown option '$arg' (expected --afl)" >&2; exit 2 ;;
+    --oss) packages+=(afl++ zip unzip binutils) ;;
+    --container) packages+=(podman runc mmdebstrap) ;;
+    --cluster-builder) packages=(cmake ninja-build libboost-context-dev libgtest-dev libgmock-dev zip) ;;
+    *) echo "install-deps.sh: unknown option '$arg' (expected --afl, --oss, --container or --cluster-builder)" >&2
+       exit 2 ;;
   esac
 done
 
