@@ -164,8 +164,15 @@ std::vector<UnconsumedCompletions> Controller::UnconsumedCompletionQueues() cons
   for (size_t qid = 0; qid < cqs_.size(); ++qid) {
     const CompletionQueue& cq = cqs_[qid];
     if (!cq.exists || cq.head == cq.tail) continue;
-    result.push_back({static_cast<uint16_t>(qid), cq.vector, cq.interrupts_enabled,
-                      (cq.tail + cq.size - cq.head) % cq.size});
+    // Only the entries a driver can see as new: from its head up to the first one posted with
+    // the wrong phase tag.
+    uint32_t visible = 0;
+    for (uint32_t slot = cq.head % cq.size; slot != cq.tail; slot = (slot + 1) % cq.size) {
+      if (slot < cq.wrong_phase.size() && cq.wrong_phase[slot]) break;
+      ++visible;
+    }
+    if (visible == 0) continue;
+    result.push_back({static_cast<uint16_t>(qid), cq.vector, cq.interrupts_enabled, visible});
   }
   return result;
 }

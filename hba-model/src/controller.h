@@ -47,6 +47,9 @@ struct CompletionQueue {
   bool interrupts_enabled = false;
   uint16_t vector = 0;
   bool full_reported = false;
+  // Slots last written with the wrong phase tag (the corrupt_phase fault): a driver rightly
+  // takes such an entry, and every one after it, for an old one (NVMe 1.4 4.6).
+  std::vector<bool> wrong_phase;
 };
 
 // A completion the device has produced but not yet written into its completion queue.

@@ -195,6 +195,20 @@ TEST_F(FaultTest, CorruptPhaseHidesTheEntryFromTheHost) {
   EXPECT_FALSE(drv_->Reap(1).has_value());
   EXPECT_EQ(host_.CountMsis(1), 1u);
   EXPECT_TRUE(host_.HasEvent("fault_completion_bad_phase"));
+  // The host cannot see it, so it is not an entry left unserviced.
+  EXPECT_TRUE(dev_->UnconsumedCompletionQueues().empty());
+}
+
+TEST_F(FaultTest, EntriesBehindACorruptPhaseAreNotCountedAsUnconsumed) {
+  FaultPlan plan;
+  plan.corrupt_phase_every_n = 2;  // the second completion gets the wrong phase tag
+  dev_->SetFaultPlan(plan);
+  Flush();
+  Flush();
+  Flush();
+  // The first is visible; the second looks old, and hides the third behind it.
+  ASSERT_EQ(dev_->UnconsumedCompletionQueues().size(), 1u);
+  EXPECT_EQ(dev_->UnconsumedCompletionQueues().at(0).entries, 1u);
 }
 
 TEST_F(FaultTest, SurpriseRemovalReadsAllOnes) {

@@ -163,6 +163,8 @@ bool Controller::WriteCompletionEntry(CompletionQueue& cq, uint16_t cqid,
     SetFatal("ub_dma_unmapped_cq_entry", cqid, address);
     return false;
   }
+  if (cq.wrong_phase.size() != cq.size) cq.wrong_phase.assign(cq.size, false);
+  cq.wrong_phase[cq.tail] = pc.corrupt_phase;
   cq.tail = (cq.tail + 1) % cq.size;
   if (cq.tail == 0) cq.phase = !cq.phase;  // NVMe 1.4 4.6: the phase inverts on each wrap
   ++counters_.commands_completed;

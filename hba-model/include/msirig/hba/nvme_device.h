@@ -97,7 +97,9 @@ class NvmeDevice final : public PciFunction {
   // Returns the number of Step() calls that did work.
   uint64_t RunUntilIdle(uint64_t max_steps = 1'000'000);
 
-  // End-of-run introspection for the oracles.
+  // End-of-run introspection for the oracles: per completion queue, the entries a driver can
+  // see as new and has not consumed (from its head up to the first entry posted with a
+  // corrupted phase tag, which no driver can tell from an old one).
   std::vector<UnconsumedCompletions> UnconsumedCompletionQueues() const;
   const DeviceCounters& Counters() const;
   // Commands the device has fetched but not yet posted a completion for, excluding held
