@@ -68,7 +68,8 @@ Delivery PortState::Deliver(Adapter& a, uint32_t message) {
     EnterCallback(Callback::kMsInterrupt, &a, message, irql, kEntryMessage);
     claimed = a.ms_isr(a.extension.get(), message);
   }
-  LeaveCallback();
+  // Judged before the IRQL drops: leaving the callback lowers it, and the DPCs the ISR queued
+  // then run (and may consume the very cause the ISR claimed for).
   if (line && claimed && !a.line_seen && a.device != nullptr) {
     a.line_seen = a.device->InterruptCausePending();  // work it just found and left
   }
@@ -76,6 +77,7 @@ Delivery PortState::Deliver(Adapter& a, uint32_t message) {
     Violate(Rule::kIsrSpuriousClaim, &a,
             "HwInterrupt returned TRUE for a shared-line interrupt its device did not raise");
   }
+  LeaveCallback();
   return Delivery::kDelivered;
 }
 
