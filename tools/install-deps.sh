@@ -2,6 +2,7 @@
 # Installs what msirig needs on Debian bookworm, or names exactly what is missing.
 #   tools/install-deps.sh          the build and test toolchain
 #   tools/install-deps.sh --afl    ... plus AFL++ (afl-clang-fast++, libAFLDriver)
+#   tools/install-deps.sh --bench  ... plus matplotlib, for bench/run's plot
 # As root it installs with apt-get; otherwise it prints the packages and exits 1.
 # The Dockerfile runs this same script.
 set -euo pipefail
@@ -11,7 +12,8 @@ packages=(clang-14 clang libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-d
 for arg in "$@"; do
   case "$arg" in
     --afl) packages+=(afl++) ;;
-    *) echo "install-deps.sh: unknown option '$arg' (expected --afl)" >&2; exit 2 ;;
+    --bench) packages+=(python3-matplotlib) ;;
+    *) echo "install-deps.sh: unknown option '$arg' (expected --afl or --bench)" >&2; exit 2 ;;
   esac
 done
 
