@@ -299,5 +299,16 @@ BOOLEAN NvmHwPassiveInitialize(PVOID DeviceExtension) {
   if (!NvmCreateIoQueues(adapter, FALSE, TRUE)) {
     return FALSE;
   }
+#if defined(MSIRIG_BUG_MESSAGE_ID_UNBOUNDED)
+  {
+    /* ZOO: one counter per message "in use", i.e. per queue (the admin queue's included). */
+    PVOID hits = NULL;
+    if (StorPortAllocatePool(adapter, (adapter->IoQueueCount + 1) * sizeof(ULONG), 'hMvN',
+                             &hits) == STOR_STATUS_SUCCESS) {
+      NvmZeroMemory(hits, (adapter->IoQueueCount + 1) * sizeof(ULONG));
+      adapter->MessageHits = (PULONG)hits;
+    }
+  }
+#endif
   return TRUE;
 }

@@ -161,17 +161,16 @@ _Use_decl_annotations_
 BOOLEAN NvmHwMSInterruptRoutine(PVOID DeviceExtension, ULONG MessageId) {
   PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)DeviceExtension;
 #if defined(MSIRIG_BUG_MESSAGE_ID_UNBOUNDED)
-  /* ZOO: a shortcut that assumes message i can only be queue i's, without a bound: more
-   * messages granted than queues index past the queue table. */
-  if (MessageId != 0 && !adapter->Queues[MessageId].Created) {
-    return FALSE;
+  /* ZOO: per-message statistics in a table with one entry per queue, indexed by the message id
+   * before any bound: a granted message that no queue uses writes past it. */
+  if (adapter->MessageHits != NULL) {
+    adapter->MessageHits[MessageId]++;
   }
-#else
+#endif
   /* A message no queue is bound to (more granted than used, or not one of ours). */
   if (MessageId >= adapter->MessageCount) {
     return FALSE;
   }
-#endif
   return NvmServiceQueues(adapter, FALSE, MessageId);
 }
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # One run of the bug zoo's deterministic test (tests/zoo/CMakeLists.txt, label `zoo`).
-#   zoo_find.sh found BINARY SEEDS RUNS SIGNATURE OPTIONS WORK
+#   zoo_find.sh found BINARY SEEDS RUNS SIGNATURE OPTIONS WORK SANITIZER
 #       libFuzzer from a fixed seed (-seed=1), at most RUNS executions, from the sorted seeds of
 #       SEEDS: it must stop on a finding whose signature line matches the extended regular
-#       expression SIGNATURE, and the saved input must reproduce that signature when replayed.
-#   zoo_find.sh clean BINARY SEEDS RUNS - OPTIONS WORK
+#       expression SIGNATURE. Under address the saved input must reproduce that signature when
+#       replayed alone; under thread that is only reported (a race TSan saw in a fuzzing
+#       process does not always show when its input runs alone: see tests/zoo/README.md).
+#   zoo_find.sh clean BINARY SEEDS RUNS - OPTIONS WORK SANITIZER
 #       the same run must end without any finding (the correct miniport).
 # OPTIONS is corpora/<target>.options (its [libfuzzer] max_len and dict are used); WORK is a
 # scratch directory, emptied first. Prints the executions it took.
@@ -15,8 +17,10 @@ die() {
   exit 1
 }
 
-[ $# -eq 7 ] || die "usage: zoo_find.sh found|clean BINARY SEEDS RUNS SIGNATURE OPTIONS WORK"
+[ $# -eq 8 ] || die "usage: zoo_find.sh found|clean BINARY SEEDS RUNS SIGNATURE OPTIONS WORK SANITIZER"
 mode="$1" binary="$2" seeds_dir="$3" runs="$4" signature="$5" options_file="$6" work="$7"
+sanitizer="$8"
+[[ "$sanitizer" =~ ^(address|thread)$ ]] || die "sanitizer '$sanitizer': expected address or thread"
 [[ "$mode" =~ ^(found|clean)$ ]] || die "mode '$mode': expected found or clean"
 [ -x "$binary" ] || die "no fuzz target binary '$binary'"
 [ -d "$seeds_dir" ] || die "no seed directory '$seeds_dir'"
@@ -81,8 +85,13 @@ if ! grep -qE -- "$signature" <<<"$sig"; then
   tail -60 "$work/fuzz.log" >&2
   die "found the wrong thing: '$sig' (expected /$signature/)"
 fi
-# The saved input must reproduce it (the engine kept the right input).
-setarch -R "$binary" "$artifact" >"$work/replay.log" 2>&1 </dev/null && die "the saved input $artifact does not reproduce"
-replayed="$(signature_of_log "$work/replay.log")"
-[ "$replayed" = "$sig" ] || die "the saved input reproduces '$replayed', not '$sig'"
 echo "zoo: found after ${executions:-?} executions (-seed=1, budget $runs): $sig"
+# The saved input must reproduce it (the engine kept the right input).
+replayed="(nothing)"
+if ! setarch -R "$binary" "$artifact" >"$work/replay.log" 2>&1 </dev/null; then
+  replayed="$(signature_of_log "$work/replay.log")"
+fi
+if [ "$replayed" != "$sig" ]; then
+  [ "$sanitizer" = thread ] || die "the saved input $artifact replays to '$replayed', not '$sig'"
+  echo "zoo: note: replayed alone, the saved input gives '$replayed' (TSan, see tests/zoo/README.md)"
+fi
