@@ -268,8 +268,9 @@ def main():
     emit(f'## Zoo: first finding, median over {args.seeds} seeds (cap {args.cap} s per run)')
     emit()
     emit('| bug | target | sanitizer | structure-aware: s / execs (found) | '
-         'plain libFuzzer: s / execs (found) | time ratio plain/structure | peak RSS MB |')
-    emit('|---|---|---|---:|---:|---:|---:|')
+         'plain libFuzzer: s / execs (found) | time ratio plain/structure | identical replays | '
+         'peak RSS MB |')
+    emit('|---|---|---|---:|---:|---:|---:|---:|')
     for row in zoo:
         bug = row['bug']
         s, p = row['structure'], row['plain']
@@ -279,10 +280,12 @@ def main():
         else:
             ratio_text = fmt(ratio, 2)
         peak = max(x for x in (s['peak'], p['peak'], 0) if x is not None)
+        mine = [n for name, n in replays if name == bug['name']]
+        replay_text = f'{sum(mine)}/{10 * len(mine)}' if mine else '-'
         emit(f"| {bug['name']} | {bug['target']} | {bug['sanitizer']} | "
              f"{fmt(s['time'])} / {fmt(s['execs'])} ({s['found']}/{args.seeds}) | "
              f"{fmt(p['time'])} / {fmt(p['execs'])} ({p['found']}/{args.seeds}) | "
-             f"{ratio_text} | {peak} |")
+             f"{ratio_text} | {replay_text} | {peak} |")
     emit()
     total = len(replays) * 10
     same = sum(n for _, n in replays)
