@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # One run of the bug zoo's deterministic test (tests/zoo/CMakeLists.txt, label `zoo`).
 #   zoo_find.sh found BINARY SEEDS RUNS SIGNATURE OPTIONS WORK SANITIZER
-#       libFuzzer from a fixed seed (-seed=1), at most RUNS executions, from the sorted seeds of
+#       libFuzzer from a fixed seed (-seed=1; 2 and 3 only when a run is stopped by a known,
+#       unfixed finding of the correct miniport, tests/zoo/known_findings), at most RUNS executions, from the sorted seeds of
 #       SEEDS: it must stop on a finding whose signature line matches the extended regular
 #       expression SIGNATURE. Under address the saved input must reproduce that signature when
 #       replayed alone; under thread that is only reported (a race TSan saw in a fuzzing
-#       process does not always show when its input runs alone: see tests/zoo/README.md).
+#       process does not always show when its input runs alone: see miniport/zoo/README.md).
 #   zoo_find.sh clean BINARY SEEDS RUNS - OPTIONS WORK SANITIZER
 #       the same run must end without any finding (the correct miniport).
 # OPTIONS is corpora/<target>.options (its [libfuzzer] max_len and dict are used); WORK is a
@@ -53,39 +54,72 @@ signature_of_log() {
 
 # Without address-space randomization: libFuzzer's comparison tracing records operands, and
 # some are heap and stack addresses, so with ASLR the same -seed mutates differently run to run.
+# (Runs still diverge now and then without it: the same mutant has been seen to give different
+# coverage features in two processes; see miniport/zoo/README.md. Budgets leave room for it.)
 setarch -R true 2>/dev/null || die "setarch -R (util-linux) does not work here: the run would not be deterministic"
 
-rm -rf "$work"
-mkdir -p "$work/corpus" "$work/artifacts"
+# Findings of the correct miniport not yet fixed (tests/zoo/known_findings): a run stopped by
+# one of them says nothing about the planted bug, so the next -seed is tried (at most 3).
+known_of() {  # signature -> the matching line of known_findings, or nothing
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    [[ -z "$line" || "$line" == \#* ]] && continue
+    if grep -qE -- "${line%%$'\t'*}" <<<"$1"; then echo "$line"; return; fi
+  done <"$(dirname "${BASH_SOURCE[0]}")/known_findings"
+}
+
 # Seeds named in a fixed order: libFuzzer sorts a directory's files by size only.
 seeds="$(find "$seeds_dir" -maxdepth 1 -type f | LC_ALL=C sort | paste -sd, -)"
 [ -n "$seeds" ] || die "no seeds in '$seeds_dir'"
-status=0
-setarch -R "$binary" -seed=1 -runs="$runs" -seed_inputs="$seeds" "${flags[@]}" -timeout=120 \
-  -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" \
-  >"$work/fuzz.log" 2>&1 </dev/null || status=$?
-executions=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$work/fuzz.log" | grep -oE '[0-9]+$' | tail -1 || true)
-artifact=$(find "$work/artifacts" -maxdepth 1 -type f | LC_ALL=C sort | head -1)
-sig="$(signature_of_log "$work/fuzz.log")"
+for seed in 1 2 3; do
+  rm -rf "$work"
+  mkdir -p "$work/corpus" "$work/artifacts"
+  status=0
+  setarch -R "$binary" -seed="$seed" -runs="$runs" -seed_inputs="$seeds" "${flags[@]}" -timeout=120 \
+    -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" \
+    >"$work/fuzz.log" 2>&1 </dev/null || status=$?
+  executions=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$work/fuzz.log" | grep -oE '[0-9]+$' | tail -1 || true)
+  artifact=$(find "$work/artifacts" -maxdepth 1 -type f | LC_ALL=C sort | head -1)
+  sig="$(signature_of_log "$work/fuzz.log")"
+  if [ "$status" -eq 0 ] && [ -z "$artifact" ]; then
+    break
+  fi
+  if [ "$mode" = found ] && grep -qE -- "$signature" <<<"$sig"; then
+    break
+  fi
+  known="$(known_of "$sig")"
+  if [ -z "$known" ]; then
+    break
+  fi
+  echo "zoo: note: -seed=$seed stopped after ${executions:-?} executions on a known finding of the correct miniport: $sig (${known#*$'\t'}); next seed"
+  cp "$work/fuzz.log" "$work/../$(basename "$work")-seed$seed.log" 2>/dev/null || true
+  if [ "$seed" -eq 3 ]; then
+    if [ "$mode" = clean ]; then
+      echo "zoo: clean apart from known findings of the correct miniport"
+      exit 0
+    fi
+    die "every seed was stopped by a known finding of the correct miniport before /$signature/"
+  fi
+done
 
 if [ "$mode" = clean ]; then
   if [ "$status" -ne 0 ] || [ -n "$artifact" ]; then
     tail -60 "$work/fuzz.log" >&2
-    die "the correct miniport's run found something (status $status): $sig"
+    die "the correct miniport's run (-seed=$seed) found something (status $status): $sig"
   fi
-  echo "zoo: clean after ${executions:-?} executions (-seed=1 -runs=$runs)"
+  echo "zoo: clean after ${executions:-?} executions (-seed=$seed -runs=$runs)"
   exit 0
 fi
 
 if [ "$status" -eq 0 ] || [ -z "$artifact" ]; then
   tail -20 "$work/fuzz.log" >&2
-  die "nothing found in $runs runs (-seed=1; expected /$signature/)"
+  die "nothing found in $runs runs (-seed=$seed; expected /$signature/)"
 fi
 if ! grep -qE -- "$signature" <<<"$sig"; then
   tail -60 "$work/fuzz.log" >&2
   die "found the wrong thing: '$sig' (expected /$signature/)"
 fi
-echo "zoo: found after ${executions:-?} executions (-seed=1, budget $runs): $sig"
+echo "zoo: found after ${executions:-?} executions (-seed=$seed, budget $runs): $sig"
 # The saved input must reproduce it (the engine kept the right input).
 replayed="(nothing)"
 if ! setarch -R "$binary" "$artifact" >"$work/replay.log" 2>&1 </dev/null; then
@@ -93,5 +127,5 @@ if ! setarch -R "$binary" "$artifact" >"$work/replay.log" 2>&1 </dev/null; then
 fi
 if [ "$replayed" != "$sig" ]; then
   [ "$sanitizer" = thread ] || die "the saved input $artifact replays to '$replayed', not '$sig'"
-  echo "zoo: note: replayed alone, the saved input gives '$replayed' (TSan, see tests/zoo/README.md)"
+  echo "zoo: note: replayed alone, the saved input gives '$replayed' (TSan, see miniport/zoo/README.md)"
 fi
