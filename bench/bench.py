@@ -96,6 +96,10 @@ def fuzz(exe, args, seeds, env_extra=None, timeout=None):
         wall = time.monotonic() - start
         log = proc.stdout.decode('utf-8', 'replace')
         found = sorted(artifacts.iterdir())
+        if proc.returncode != 0:  # keep the report of anything that stopped a run
+            logs = Path(OUT) / 'logs'
+            logs.mkdir(exist_ok=True)
+            (logs / f'{exe.name}-{len(list(logs.iterdir()))}.log').write_text(log)
         artifact = None
         if found:
             keep = Path(OUT) / 'findings'
