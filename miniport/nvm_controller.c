@@ -84,7 +84,12 @@ ULONG NvmMessageForQueue(PNVM_ADAPTER_EXTENSION Adapter, ULONG QueueIndex) {
   if (QueueIndex == 0 || messages <= 1) {
     return 0;
   }
+#if defined(MSIRIG_BUG_ONE_OR_MANY_MESSAGES)
+  /* ZOO: one message, or one per queue; 2 .. queue count granted is not handled. */
+  return QueueIndex;
+#else
   return 1 + (QueueIndex - 1) % (messages - 1);
+#endif
 }
 
 _Use_decl_annotations_

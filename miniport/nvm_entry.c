@@ -226,6 +226,12 @@ static ULONG NvmCountMessages(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
       break; /* more than any queue layout binds */
     }
   }
+#if defined(MSIRIG_BUG_MSI_INFO_AFTER_FAILURE)
+  /* ZOO: the count taken from the last call's structure, which failed and was not written. */
+  if (count > 0) {
+    count = info.MessageId + 1;
+  }
+#endif
   return count;
 }
 
@@ -235,7 +241,12 @@ BOOLEAN NvmHwInitialize(PVOID DeviceExtension) {
   ULONG q;
 
   adapter->MessageCount = NvmCountMessages(adapter);
+#if defined(MSIRIG_BUG_MSI_LOCK_SYNC_ALL)
+  /* ZOO: MSI locks whenever messages are connected, also in InterruptSynchronizeAll. */
+  adapter->UseMsiLocks = adapter->MessageCount > 0;
+#else
   adapter->UseMsiLocks = adapter->MessageCount > 0 && adapter->SyncMode == NvmSyncPerMessage;
+#endif
   if (adapter->IoQueuesRequested == 0) {
     adapter->IoQueuesRequested = adapter->MessageCount > 1
                                      ? NvmMin(adapter->MessageCount - 1, NVM_DEFAULT_IO_QUEUES)
@@ -248,12 +259,19 @@ BOOLEAN NvmHwInitialize(PVOID DeviceExtension) {
     adapter->State = NvmStateFailed;
     return FALSE;
   }
+#if defined(MSIRIG_BUG_DPC_BEFORE_INIT)
+  /* ZOO: DPCs marked usable before StorPortInitializeDpc ran (and on an OS without passive
+   * initialization, where it never does). */
+  adapter->DpcsReady = TRUE;
+#endif
   if (StorPortEnablePassiveInitialization(adapter, NvmHwPassiveInitialize)) {
     return TRUE;
   }
   /* No passive initialization means no DPCs on this OS: bring the queues up here, holding the
    * interrupt lock, and complete requests from the interrupt routines. */
+#if !defined(MSIRIG_BUG_DPC_BEFORE_INIT)
   adapter->DpcsReady = FALSE;
+#endif
   if (!NvmCreateIoQueues(adapter, TRUE, TRUE)) {
     adapter->State = NvmStateFailed;
     return FALSE;
@@ -281,5 +299,16 @@ BOOLEAN NvmHwPassiveInitialize(PVOID DeviceExtension) {
   if (!NvmCreateIoQueues(adapter, FALSE, TRUE)) {
     return FALSE;
   }
+#if defined(MSIRIG_BUG_MESSAGE_ID_UNBOUNDED)
+  {
+    /* ZOO: one counter per message "in use", i.e. per queue (the admin queue's included). */
+    PVOID hits = NULL;
+    if (StorPortAllocatePool(adapter, (adapter->IoQueueCount + 1) * sizeof(ULONG), 'hMvN',
+                             &hits) == STOR_STATUS_SUCCESS) {
+      NvmZeroMemory(hits, (adapter->IoQueueCount + 1) * sizeof(ULONG));
+      adapter->MessageHits = (PULONG)hits;
+    }
+  }
+#endif
   return TRUE;
 }

@@ -104,9 +104,21 @@ VOID NvmHandOff(PNVM_ADAPTER_EXTENSION Adapter, PNVM_QUEUE Queue) {
     (VOID)StorPortIssueDpc(Adapter, &Queue->Dpc, NULL, NULL);
     return;
   }
+#if defined(MSIRIG_BUG_INTERRUPT_LOCK_IN_ISR)
+  {
+    /* ZOO: "completion takes the interrupt lock", here from inside the interrupt routine. */
+    STOR_LOCK_HANDLE handle;
+    StorPortAcquireSpinLock(Adapter, InterruptLock, NULL, &handle);
+    list = Queue->DoneHead;
+    Queue->DoneHead = NULL;
+    Queue->DoneTail = NULL;
+    StorPortReleaseSpinLock(Adapter, &handle);
+  }
+#else
   list = Queue->DoneHead;
   Queue->DoneHead = NULL;
   Queue->DoneTail = NULL;
+#endif
   NvmCompleteDoneList(Adapter, list);
 }
 
@@ -130,6 +142,16 @@ static BOOLEAN NvmServiceQueues(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ BOOLEA
     if (NvmDrainCompletionQueue(Adapter, queue)) {
       claimed = TRUE;
       NvmHandOff(Adapter, queue);
+#if defined(MSIRIG_BUG_COMPLETION_AT_DIRQL)
+      if (queue->Outstanding > 0) {
+        /* ZOO: re-arms the lost-interrupt timer from the ISR, under StartIoLock (DISPATCH_LEVEL
+         * work at DIRQL). */
+        STOR_LOCK_HANDLE handle;
+        StorPortAcquireSpinLock(Adapter, StartIoLock, NULL, &handle);
+        NvmArmTimer(Adapter);
+        StorPortReleaseSpinLock(Adapter, &handle);
+      }
+#endif
     }
   }
   return claimed;
@@ -138,6 +160,13 @@ static BOOLEAN NvmServiceQueues(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ BOOLEA
 _Use_decl_annotations_
 BOOLEAN NvmHwMSInterruptRoutine(PVOID DeviceExtension, ULONG MessageId) {
   PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)DeviceExtension;
+#if defined(MSIRIG_BUG_MESSAGE_ID_UNBOUNDED)
+  /* ZOO: per-message statistics in a table with one entry per queue, indexed by the message id
+   * before any bound: a granted message that no queue uses writes past it. */
+  if (adapter->MessageHits != NULL) {
+    adapter->MessageHits[MessageId]++;
+  }
+#endif
   /* A message no queue is bound to (more granted than used, or not one of ours). */
   if (MessageId >= adapter->MessageCount) {
     return FALSE;
@@ -156,9 +185,18 @@ BOOLEAN NvmHwInterrupt(PVOID DeviceExtension) {
   }
   /* Nothing posted: the line may be shared, so do not claim it. A register read is how the
    * host acknowledges a pin-based interrupt with no completion behind it (7.5.1). */
+#if defined(MSIRIG_BUG_STATUS_EQUALS)
+  /* ZOO: "the line is ours while the controller reports exactly RDY": a status register tested
+   * with == instead of the interrupt's own cause, so a shared line is claimed. */
+  if (adapter->State == NvmStateRunning || adapter->State == NvmStateInitializing) {
+    return NvmReadRegister(adapter, FIELD_OFFSET(NVME_CONTROLLER_REGISTERS, CSTS)) ==
+           NVME_CSTS_RDY;
+  }
+#else
   if (adapter->State == NvmStateRunning || adapter->State == NvmStateInitializing) {
     (VOID)NvmReadRegister(adapter, FIELD_OFFSET(NVME_CONTROLLER_REGISTERS, CSTS));
   }
+#endif
   return FALSE;
 }
 
@@ -169,7 +207,9 @@ VOID NvmCompletionDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID SystemArgume
   PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)HwDeviceExtension;
   PNVM_QUEUE queue = CONTAINING_RECORD(Dpc, NVM_QUEUE, Dpc);
   PSCSI_REQUEST_BLOCK list;
+#if !defined(MSIRIG_BUG_DPC_LOCK_FOR_ISR_DATA)
   NVM_LOCK lock;
+#endif
   ULONG_PTR index;
 
   UNREFERENCED_PARAMETER(SystemArgument1);
@@ -178,11 +218,23 @@ VOID NvmCompletionDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID SystemArgume
   if (index == 0 || index > NVM_MAX_IO_QUEUES) {
     return;
   }
+#if defined(MSIRIG_BUG_DPC_LOCK_FOR_ISR_DATA)
+  {
+    /* ZOO: DpcLock "protects" the done list, which the ISR appends to at DIRQL. */
+    STOR_LOCK_HANDLE handle;
+    StorPortAcquireSpinLock(adapter, DpcLock, Dpc, &handle);
+    list = queue->DoneHead;
+    queue->DoneHead = NULL;
+    queue->DoneTail = NULL;
+    StorPortReleaseSpinLock(adapter, &handle);
+  }
+#else
   NvmAcquireQueueLock(adapter, queue, &lock);
   list = queue->DoneHead;
   queue->DoneHead = NULL;
   queue->DoneTail = NULL;
   NvmReleaseQueueLock(adapter, &lock);
+#endif
   NvmCompleteDoneList(adapter, list);
 }
 

@@ -320,6 +320,11 @@ BOOLEAN NvmHwBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   extension->PrpCount = 0;
   extension->QueueIndex = 0;
   extension->Cid = 0;
+#if defined(MSIRIG_BUG_REQUEST_ID_UNLOCKED)
+  /* ZOO: the request id drawn from an adapter-wide counter in HwBuildIo, which runs on every
+   * CPU at once without a lock. */
+  extension->Cid = (USHORT)adapter->NextRequestId++;
+#endif
 
   switch (Srb->Function) {
     case SRB_FUNCTION_EXECUTE_SCSI:
@@ -394,7 +399,11 @@ BOOLEAN NvmHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
     return TRUE;
   }
 
+#if defined(MSIRIG_BUG_REQUEST_ID_UNLOCKED)
+  generation = extension->Cid;
+#else
   generation = queue->NextGeneration++;
+#endif
   extension->QueueIndex = (USHORT)index;
   extension->Cid = (USHORT)(((generation << NVM_CID_SLOT_BITS) | slot) & 0xFFFF);
   extension->Command.Cid = extension->Cid;
@@ -411,10 +420,17 @@ BOOLEAN NvmHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   queue->Slots[slot] = Srb;
   queue->SlotCid[slot] = extension->Cid;
   queue->Outstanding++;
+#if defined(MSIRIG_BUG_DOORBELL_OUTSIDE_LOCK)
+  /* ZOO: the lock dropped once the slot is taken, "to keep the hold time short": the SQ entry,
+   * the tail and the doorbell race everything that resets the queue under that lock. */
+  NvmReleaseQueueLock(adapter, &lock);
+#endif
   NvmCopyMemory(&queue->Sq[queue->SqTail], &extension->Command, sizeof(NVME_COMMAND));
   queue->SqTail = (USHORT)((queue->SqTail + 1) % queue->Depth);
   StorPortWriteRegisterUlong(adapter, queue->SqDoorbell, queue->SqTail);
+#if !defined(MSIRIG_BUG_DOORBELL_OUTSIDE_LOCK)
   NvmReleaseQueueLock(adapter, &lock);
+#endif
 
   NvmArmTimer(adapter);
   return TRUE;

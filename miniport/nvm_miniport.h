@@ -144,6 +144,12 @@ typedef struct _NVM_ADAPTER_EXTENSION {
   /* Guarded by StartIoLock. */
   ULONG NextQueue;
   BOOLEAN TimerArmed;
+#if defined(MSIRIG_BUG_REQUEST_ID_UNLOCKED)
+  ULONG NextRequestId; /* ZOO: advanced in HwBuildIo, which holds no lock */
+#endif
+#if defined(MSIRIG_BUG_MESSAGE_ID_UNBOUNDED)
+  PULONG MessageHits; /* ZOO: interrupts per message, IoQueueCount + 1 entries (pool) */
+#endif
 
   NVM_QUEUE Queues[NVM_MAX_IO_QUEUES + 1]; /* [0] admin */
 } NVM_ADAPTER_EXTENSION, *PNVM_ADAPTER_EXTENSION;

@@ -81,6 +81,24 @@ BOOLEAN NvmResetController(PNVM_ADAPTER_EXTENSION Adapter) {
   if (NvmRegistersGone(Adapter)) {
     return NvmDeviceGone(Adapter);
   }
+#if defined(MSIRIG_BUG_RESET_COMPLETES_OWNED)
+  /* ZOO: a controller without fatal status is "reset" by failing its requests, which it still
+   * owns and completes later; their slots still name them. */
+  if ((NvmReadRegister(Adapter, FIELD_OFFSET(NVME_CONTROLLER_REGISTERS, CSTS)) & NVME_CSTS_CFS) ==
+      0) {
+    ULONG q;
+    ULONG slot;
+    for (q = 1; q <= NVM_MAX_IO_QUEUES; q++) {
+      for (slot = 0; slot < NVM_IO_QUEUE_DEPTH; slot++) {
+        if (Adapter->Queues[q].Slots[slot] != NULL) {
+          NvmQueueDone(&Adapter->Queues[q], Adapter->Queues[q].Slots[slot], SRB_STATUS_BUS_RESET);
+        }
+      }
+    }
+    NvmHandOffAll(Adapter);
+    return TRUE;
+  }
+#endif
   Adapter->State = NvmStateResetting;
   NvmReapAll(Adapter);
   NvmAbortOutstanding(Adapter, SRB_STATUS_BUS_RESET);

@@ -14,6 +14,13 @@ VOID NvmAcquireQueueLock(PNVM_ADAPTER_EXTENSION Adapter, PNVM_QUEUE Queue, PNVM_
     Lock->MessageId = Queue->MessageId;
     Lock->OldIrql = 0;
     NT_ASSERT(Lock->MessageId < Adapter->MessageCount);
+#if defined(MSIRIG_BUG_MSI_LOCK_QUEUE_ID)
+    /* ZOO: assumes queue i interrupts on message i, false once queues share messages. */
+    Lock->MessageId = Queue->QueueId;
+#elif defined(MSIRIG_BUG_MSI_LOCK_MESSAGE_ZERO)
+    /* ZOO: message 0's lock for every queue, while queue i interrupts on its own message. */
+    Lock->MessageId = 0;
+#endif
     StorPortAcquireMSISpinLock(Adapter, Lock->MessageId, &Lock->OldIrql);
   } else {
     Lock->Msi = FALSE;

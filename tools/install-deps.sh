@@ -8,6 +8,7 @@
 #                                  tools/container-check.sh
 #   tools/install-deps.sh --cluster-builder   only what infra/oss-fuzz/build.sh needs on top of
 #                                  the OSS-Fuzz/ClusterFuzzLite builder image (it brings clang)
+#   tools/install-deps.sh --bench  ... plus matplotlib, for bench/run's plot
 # As root it installs with apt-get; otherwise it prints the packages and exits 1.
 # The Dockerfile runs this same script.
 set -euo pipefail
@@ -20,7 +21,8 @@ for arg in "$@"; do
     --oss) packages+=(afl++ zip unzip binutils) ;;
     --container) packages+=(podman runc mmdebstrap) ;;
     --cluster-builder) packages=(cmake ninja-build libboost-context-dev libgtest-dev libgmock-dev zip) ;;
-    *) echo "install-deps.sh: unknown option '$arg' (expected --afl, --oss, --container or --cluster-builder)" >&2
+    --bench) packages+=(python3-matplotlib) ;;
+    *) echo "install-deps.sh: unknown option '$arg' (expected --afl, --oss, --container, --cluster-builder or --bench)" >&2
        exit 2 ;;
   esac
 done
