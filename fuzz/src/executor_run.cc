@@ -225,6 +225,8 @@ void Executor::Impl::Drain() {
   for (uint32_t cpu = 0; cpu < cpus_.size(); ++cpu) Finish(cpu);
   const uint32_t messages = port_->ConnectedMessages(adapter_);
   uint64_t idle_rounds = 0;
+  uint64_t busy_rounds = 0;  // rounds with device or interrupt work, but no request moving
+  uint64_t last_outstanding = port_->Outstanding(adapter_);
   for (int round = 0; round < kDrainRounds; ++round) {
     bool progress = false;
     for (int i = 0; i < 4096 && device_->Step(); ++i) progress = true;
@@ -245,7 +247,17 @@ void Executor::Impl::Drain() {
       progress = true;
     }
     if (progress) {
-      idle_rounds = 0;
+      const uint64_t outstanding = port_->Outstanding(adapter_);
+      if (outstanding == 0 || outstanding != last_outstanding) {
+        last_outstanding = outstanding;
+        idle_rounds = 0;
+        busy_rounds = 0;
+        continue;
+      }
+      // Busy without a request moving (an interrupt storm, a device that never completes):
+      // time passes all the same, a second every few rounds, so that timeouts fire and the
+      // miniport's reset runs, as on a machine where the storm takes real time.
+      if (++busy_rounds % 4 == 0 && ++idle_rounds <= 64) AdvanceTime(0, 1'000'000'000ull);
       continue;
     }
     // Nothing moves: let virtual time pass, to the device's next deadline or, while requests
