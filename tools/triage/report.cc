@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <map>
 
+#include "common/xml_escape.h"
+
 namespace msirig::triage {
 
 bool IsReliable(int reproduced, int runs) { return runs > 0 && 2 * reproduced >= runs; }
@@ -175,35 +177,7 @@ std::string MarkdownReport(const Report& report) {
   return md;
 }
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        // Control characters are not allowed in XML 1.0: show them as '?'.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
-          out += '?';
-        else
-          out += c;
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return tools::EscapeXml(text); }
 
 std::string HtmlReport(const Report& report) {
   const auto e = HtmlEscape;

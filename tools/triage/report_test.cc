@@ -74,7 +74,7 @@ TEST(ReportTest, MarkdownListsGroupsAndEscapesCells) {
 }
 
 TEST(ReportTest, HtmlEscapesEverything) {
-  EXPECT_EQ(HtmlEscape("<a href=\"x\">&'\x01"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;?");
+  EXPECT_EQ(HtmlEscape("<a href=\"x\">&'\x01"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;?");
   Report report;
   report.target = "<t>";
   report.groups = GroupBySignature({{"in/<1>", "", "AddressSanitizer: x in f<int>", 1, 3}});
