@@ -16,14 +16,6 @@
 namespace msirig::sp {
 namespace {
 
-PlatformConfig MsiX(uint32_t granted) {
-  PlatformConfig p;
-  p.interrupt_kind = InterruptKind::kMsiX;
-  p.messages_requested = granted;
-  p.messages_granted = granted;
-  return p;
-}
-
 STOR_DPC g_dpc;
 
 // --- (a) ScsiStopAdapter only once no request is outstanding ---

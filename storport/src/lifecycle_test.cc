@@ -8,14 +8,6 @@
 namespace msirig::sp {
 namespace {
 
-PlatformConfig MsiX(uint32_t granted) {
-  PlatformConfig p;
-  p.interrupt_kind = InterruptKind::kMsiX;
-  p.messages_requested = granted;
-  p.messages_granted = granted;
-  return p;
-}
-
 STOR_DPC g_dpc;
 
 TEST(Lifecycle, FindAdapterSeesLatchedForMessagesAndLevelSensitiveForTheLine) {

@@ -10,14 +10,6 @@
 namespace msirig::sp {
 namespace {
 
-PlatformConfig MsiX(uint32_t granted) {
-  PlatformConfig p;
-  p.interrupt_kind = InterruptKind::kMsiX;
-  p.messages_requested = granted;
-  p.messages_granted = granted;
-  return p;
-}
-
 TEST(MsiLock, PerMessageModeAcquireRaisesToTheMessageDirqlAndReleaseRestores) {
   ScriptedRig rig(MsiX(4));
   ASSERT_TRUE(rig.Start());

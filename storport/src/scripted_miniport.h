@@ -47,6 +47,16 @@ extern "C" VOID ScriptedDpcRoutine(PSTOR_DPC dpc, PVOID extension, PVOID argumen
                                    PVOID argument2);
 
 // One port, one scripted miniport, one adapter: what most port-driver tests need.
+// A platform granting `granted` MSI-X messages, all it requested (0: none granted, so the
+// adapter falls back to its line interrupt).
+inline PlatformConfig MsiX(uint32_t granted) {
+  PlatformConfig p;
+  p.interrupt_kind = InterruptKind::kMsiX;
+  p.messages_requested = granted;
+  p.messages_granted = granted;
+  return p;
+}
+
 class ScriptedRig {
  public:
   explicit ScriptedRig(PlatformConfig platform, PortOptions options = {});

@@ -11,14 +11,6 @@
 namespace msirig::sp {
 namespace {
 
-PlatformConfig MsiX(uint32_t granted) {
-  PlatformConfig p;
-  p.interrupt_kind = InterruptKind::kMsiX;
-  p.messages_requested = granted;
-  p.messages_granted = granted;
-  return p;
-}
-
 PlatformConfig Line() {
   PlatformConfig p;
   p.interrupt_kind = InterruptKind::kLineBased;
