@@ -115,3 +115,36 @@ function(msirig_miniport_fuzz_target name)
     set_property(GLOBAL PROPERTY MSIRIG_CORPUS_OF_${full} ${name})
   endforeach()
 endfunction()
+
+# msirig_encode_data(<source dir> <build dir> <scenario tool> <outputs variable>): every file of
+# the source dir into the build dir, a `*.txt` scenario encoded by <scenario tool> (an
+# executable target running scenario_tool.cc), any other file copied; `finding` and README files
+# stay behind. The outputs are appended to <outputs variable> in the caller's scope.
+function(msirig_encode_data source_dir build_dir tool outputs_var)
+  file(GLOB files LIST_DIRECTORIES false CONFIGURE_DEPENDS "${source_dir}/*")
+  set(outputs "")
+  foreach(file IN LISTS files)
+    get_filename_component(name "${file}" NAME)
+    if(name MATCHES "^(finding|README.*)$")
+      continue()
+    endif()
+    if(name MATCHES "\\.txt$")
+      string(REGEX REPLACE "\\.txt$" "" stem "${name}")
+      add_custom_command(OUTPUT "${build_dir}/${stem}"
+        COMMAND ${CMAKE_COMMAND} -E make_directory "${build_dir}"
+        COMMAND ${tool} encode "${file}" "${build_dir}/${stem}"
+        DEPENDS "${file}" ${tool}
+        COMMENT "Encoding ${name}"
+        VERBATIM)
+      list(APPEND outputs "${build_dir}/${stem}")
+    else()
+      add_custom_command(OUTPUT "${build_dir}/${name}"
+        COMMAND ${CMAKE_COMMAND} -E make_directory "${build_dir}"
+        COMMAND ${CMAKE_COMMAND} -E copy "${file}" "${build_dir}/${name}"
+        DEPENDS "${file}"
+        VERBATIM)
+      list(APPEND outputs "${build_dir}/${name}")
+    endif()
+  endforeach()
+  set(${outputs_var} ${${outputs_var}} ${outputs} PARENT_SCOPE)
+endfunction()

@@ -15,42 +15,14 @@
 
 set(msirig_data_outputs "")
 
-# msirig_encode_data(<source dir> <build dir>): every file of the source dir into the build dir.
-function(msirig_encode_data source_dir build_dir)
-  file(GLOB files LIST_DIRECTORIES false CONFIGURE_DEPENDS "${source_dir}/*")
-  set(outputs "")
-  foreach(file IN LISTS files)
-    get_filename_component(name "${file}" NAME)
-    if(name MATCHES "^(finding|README.*)$")
-      continue()
-    endif()
-    if(name MATCHES "\\.txt$")
-      string(REGEX REPLACE "\\.txt$" "" stem "${name}")
-      add_custom_command(OUTPUT "${build_dir}/${stem}"
-        COMMAND ${CMAKE_COMMAND} -E make_directory "${build_dir}"
-        COMMAND msirig_scenario_tool encode "${file}" "${build_dir}/${stem}"
-        DEPENDS "${file}" msirig_scenario_tool
-        COMMENT "Encoding ${name}"
-        VERBATIM)
-      list(APPEND outputs "${build_dir}/${stem}")
-    else()
-      add_custom_command(OUTPUT "${build_dir}/${name}"
-        COMMAND ${CMAKE_COMMAND} -E make_directory "${build_dir}"
-        COMMAND ${CMAKE_COMMAND} -E copy "${file}" "${build_dir}/${name}"
-        DEPENDS "${file}"
-        VERBATIM)
-      list(APPEND outputs "${build_dir}/${name}")
-    endif()
-  endforeach()
-  set(msirig_data_outputs ${msirig_data_outputs} ${outputs} PARENT_SCOPE)
-endfunction()
 
 file(GLOB msirig_corpus_dirs LIST_DIRECTORIES true CONFIGURE_DEPENDS
      "${PROJECT_SOURCE_DIR}/corpora/*")
 foreach(dir IN LISTS msirig_corpus_dirs)
   if(IS_DIRECTORY "${dir}")
     get_filename_component(corpus "${dir}" NAME)
-    msirig_encode_data("${dir}" "${PROJECT_BINARY_DIR}/corpora/${corpus}")
+    msirig_encode_data("${dir}" "${PROJECT_BINARY_DIR}/corpora/${corpus}" msirig_scenario_tool
+                       msirig_data_outputs)
   endif()
 endforeach()
 
@@ -64,7 +36,8 @@ foreach(dir IN LISTS msirig_crash_dirs)
     if(NOT EXISTS "${dir}/finding")
       message(FATAL_ERROR "crashes/${group}/ has no `finding` metadata file (crashes/README.md)")
     endif()
-    msirig_encode_data("${dir}" "${PROJECT_BINARY_DIR}/crashes/${group}")
+    msirig_encode_data("${dir}" "${PROJECT_BINARY_DIR}/crashes/${group}" msirig_scenario_tool
+                       msirig_data_outputs)
     list(APPEND msirig_crash_groups "${group}")
   endif()
 endforeach()
