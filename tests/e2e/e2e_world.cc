@@ -10,6 +10,10 @@ namespace msirig::e2e {
 namespace {
 
 constexpr int kMaxDeviceStepsPerRound = 100000;
+// A stalling CPU lets the device work a bounded amount, as the executor does
+// (Executor::Impl::kStallDeviceSteps): a polling loop sees progress, and a device that never
+// goes idle (an interrupt storm) does not turn every StorPortStallExecution into 100,000 steps.
+constexpr int kDeviceStepsPerStall = 64;
 
 void PutBe(std::vector<uint8_t>& bytes, size_t at, uint64_t value, int width) {
   for (int i = 0; i < width; ++i) bytes[at + i] = static_cast<uint8_t>(value >> (8 * (width - 1 - i)));
@@ -30,7 +34,7 @@ void StallingScheduler::Stalled(uint64_t microseconds) {
   if (device_ == nullptr || port_ == nullptr) return;
   // The port has already moved its clock; the device catches up and works meanwhile.
   device_->AdvanceTime(std::max(device_->NowNs(), port_->NowNanoseconds()));
-  for (int i = 0; i < kMaxDeviceStepsPerRound && device_->Step(); ++i) {
+  for (int i = 0; i < kDeviceStepsPerStall && device_->Step(); ++i) {
   }
 }
 

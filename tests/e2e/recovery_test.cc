@@ -93,6 +93,30 @@ TEST_P(RecoveryTest, StuckCompletionsTimeOutAndTheResetRecovers) {
   ExpectClean();
 }
 
+// A stop that meets a stuck request and an endless interrupt storm: the storm keeps the stopping
+// CPU busy, but virtual time passes all the same, so the stuck request times out, the miniport's
+// reset completes it, and the stop goes through (pnp.cc PortState::Quiesce). Before, every
+// storm round counted as progress, time stood still, and the stop gave up after its round bound.
+TEST_P(RecoveryTest, StopThroughAnInterruptStormTimesTheStuckRequestOut) {
+  hba::FaultPlan plan;
+  plan.corrupt_phase_every_n = 3;  // some completions stall behind a stale phase tag
+  plan.interrupt_storm_at_step = 1;
+  plan.interrupt_storm_count = 0xFFFFFFFFu;  // does not end while the stop waits
+  plan.interrupt_storm_vector = 1;
+  world_->device().SetFaultPlan(plan);
+  const auto tags = WritesInFlight(12, 9);
+  ASSERT_TRUE(world_->port().StopAdapter(world_->adapter()));
+  for (uint64_t tag : tags) {
+    ASSERT_NE(world_->Completion(tag), nullptr) << "tag " << tag;
+    EXPECT_TRUE(IsOneOf(world_->Completion(tag)->srb_status,
+                        {SRB_STATUS_SUCCESS, SRB_STATUS_BUS_RESET}));
+  }
+  world_->device().SetFaultPlan(hba::FaultPlan{});
+  ASSERT_TRUE(world_->port().RestartAdapter(world_->adapter()));
+  ExpectIoWorks(10);
+  ExpectClean();
+}
+
 TEST_P(RecoveryTest, SurpriseRemovalWithIoInFlight) {
   WritesInFlight(10, 7);
   world_->port().SurpriseRemove(world_->adapter());
