@@ -3,6 +3,9 @@
 # image (README: "Docker"). Called by `tools/msirig test`; also by hand:
 #   tools/container-check.sh           repro prebuild; `repro` of a recorded crash and a fixed one
 #   tools/container-check.sh --full    the image as shipped (MSIRIG_PREBUILD=all), plus a short `run`
+#                                      (`run schedule_fuzz --runs 300`: libFuzzer from the seeds)
+# Each command must find what it needs prebuilt in the image: a compile or link step in its
+# output fails the check (each `docker run` starts from the image, so it would compile every time).
 #
 # There is no Docker engine or registry here, so:
 # - the debian:bookworm base is made locally: mmdebstrap --variant=minbase from the Debian mirror
@@ -20,7 +23,7 @@ full=0
 for arg in "$@"; do
   case "$arg" in
     --full) full=1 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "container-check: unknown option '$arg' (--help)" >&2; exit 2 ;;
   esac
 done
@@ -135,6 +138,14 @@ run() {
 }
 
 failures=0
+# Ninja's progress lines: a command that compiled or linked did not find its binaries prebuilt.
+compiled_on_first_use() {  # log what
+  if grep -qE '^\[[0-9]+/[0-9]+\] (Building|Linking)' "$1"; then
+    grep -m3 -E '^\[[0-9]+/[0-9]+\] (Building|Linking)' "$1" >&2
+    echo "container-check: FAIL: $2 compiled on first use (above): the image does not prebuild it" >&2
+    failures=$((failures + 1))
+  fi
+}
 # A recorded open finding reproduces inside the image: non-zero exit, its signature.
 status=0
 run repro crashes/planted_msi_lock/input.txt >"$scratch/repro.log" 2>&1 || status=$?
@@ -153,14 +164,24 @@ else
   echo "container-check: FAIL: a fixed crash does not replay clean in the image" >&2
   failures=$((failures + 1))
 fi
+compiled_on_first_use "$scratch/repro.log" "repro"
+compiled_on_first_use "$scratch/fixed.log" "repro"
 if [ "$full" = 1 ]; then
-  if run run schedule_fuzz --seconds 10 >"$scratch/run.log" 2>&1 && grep -q 'findings: *0' "$scratch/run.log"; then
-    echo "container-check: run schedule_fuzz --seconds 10: $(grep -m1 'executions:' "$scratch/run.log" | xargs)"
+  # `run TARGET` as the README shows it, counted in executions (not seconds): libFuzzer from the
+  # target's seeds, no finding, a summary with the executions and the coverage it reached.
+  status=0
+  run run schedule_fuzz --runs 300 >"$scratch/run.log" 2>&1 || status=$?
+  executions="$(sed -n 's/^ *executions: *\([0-9][0-9]*\).*/\1/p' "$scratch/run.log" | head -1)"
+  if [ "$status" -eq 0 ] && grep -qE '^ *findings: *0$' "$scratch/run.log" &&
+     [ "${executions:-0}" -ge 300 ] && grep -qE '^ *coverage: *[1-9][0-9]* edges' "$scratch/run.log"; then
+    echo "container-check: run schedule_fuzz --runs 300: $executions executions," \
+         "$(sed -n 's/^ *coverage: *//p' "$scratch/run.log" | head -1)"
   else
     tail -20 "$scratch/run.log" >&2
-    echo "container-check: FAIL: run schedule_fuzz in the image" >&2
+    echo "container-check: FAIL: run schedule_fuzz --runs 300 in the image (exit $status)" >&2
     failures=$((failures + 1))
   fi
+  compiled_on_first_use "$scratch/run.log" "run"
 fi
 
 echo "container-check: done in $((SECONDS - start)) s"

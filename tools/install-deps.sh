@@ -3,7 +3,8 @@
 #   tools/install-deps.sh          the build and test toolchain
 #   tools/install-deps.sh --afl    ... plus AFL++ (afl-clang-fast++, libAFLDriver)
 #   tools/install-deps.sh --oss    ... plus what the cluster build check needs (tools/oss-check.sh:
-#                                  AFL++, zip, unzip, binutils)
+#                                  AFL++, zip, unzip, binutils, libc++ as OSS-Fuzz's builder
+#                                  compiles C++ with it; tests/oss/project_yaml_check.py: PyYAML)
 #   tools/install-deps.sh --container   ... plus podman (runc runtime) and mmdebstrap, for
 #                                  tools/container-check.sh
 #   tools/install-deps.sh --cluster-builder   only what infra/oss-fuzz/build.sh needs on top of
@@ -18,7 +19,7 @@ packages=(clang-14 clang libclang-rt-14-dev llvm-14 cmake ninja-build libgtest-d
 for arg in "$@"; do
   case "$arg" in
     --afl) packages+=(afl++) ;;
-    --oss) packages+=(afl++ zip unzip binutils) ;;
+    --oss) packages+=(afl++ zip unzip binutils libc++-14-dev libc++abi-14-dev python3-yaml) ;;
     --container) packages+=(podman runc mmdebstrap) ;;
     --cluster-builder) packages=(cmake ninja-build libboost-context-dev libgtest-dev libgmock-dev zip) ;;
     --bench) packages+=(python3-matplotlib) ;;

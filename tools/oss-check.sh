@@ -6,16 +6,26 @@
 #   tools/oss-check.sh [BUILD...] [--all] [--keep]
 #     BUILD    ENGINE:SANITIZER, e.g. libfuzzer:address (the default), afl:address,
 #              libfuzzer:undefined, libfuzzer:thread, libfuzzer:coverage, libfuzzer:memory
-#     --all    every build the project supports (project.yaml): about 4 minutes each on 2 cores
+#     --all    every build the project supports: about 13 minutes on 2 cores (measured on a
+#              loaded machine: ASan 2.5, AFL++ 4.5, UBSan, TSan and coverage 2 to 3 each)
 #     --keep   keep the scratch directory (printed) for a look afterwards
 #
 # Each build gets a fresh SRC (a copy of this checkout at $SRC/msirig, build.sh at
 # $SRC/build.sh), an empty OUT and a fresh WORK under one scratch directory in /tmp. The builder's
-# environment: CC=clang-14 CXX=clang++-14 (afl: afl-clang-fast, afl-clang-fast++), CFLAGS =
-# CXXFLAGS = OSS-Fuzz's base flags + SANITIZER_FLAGS_<sanitizer> + its coverage flags,
+# environment, as OSS-Fuzz's Ubuntu 24.04 images set it (base-clang's ubuntu-24-04.Dockerfile,
+# base-builder's Dockerfile and `compile`): CC=clang-14 CXX=clang++-14 (afl: afl-clang-fast,
+# afl-clang-fast++), CFLAGS = its base CFLAGS + SANITIZER_FLAGS_<sanitizer> + its coverage flags,
+# CXXFLAGS = CFLAGS + CXXFLAGS_EXTRA (-stdlib=libc++: C++ is compiled against libc++),
 # LIB_FUZZING_ENGINE=-fsanitize=fuzzer (afl: Debian's libAFLDriver.a), SANITIZER, FUZZING_ENGINE,
 # and MSIRIG_OSS_CHECK=1, the one difference: build.sh then also builds the test-only
 # planted_msi_lock_fuzz, whose recorded crash (crashes/planted_msi_lock/) is the known crash input.
+# One more difference where this machine forces it: OSS-Fuzz's libFuzzer carries its own private
+# C++ library, Debian's libclang_rt.fuzzer is built against libstdc++, so where an empty target
+# does not link with -stdlib=libc++ alone, LIB_FUZZING_ENGINE also names libstdc++.so.6 (said in
+# the output). Then every target must import from libstdc++ nothing the empty target does not
+# (libc++ exports it or the engine needs it): the rig, the miniport and what they link (Boost's
+# fcontext: C ABI, assembly) use libc++ only. Debian's libc++ is shared (libc++.so.1); the
+# cluster's clang links its static one, so there the targets need nothing outside $OUT.
 # For afl it also does what OSS-Fuzz's compile_afl does around build.sh: afl-fuzz and
 # afl-showmap into $OUT, the AFL_ settings into $OUT/afl_options.txt.
 #
@@ -25,7 +35,8 @@
 # completes and shows its coverage counters; AFL++: afl-showmap sees edges); the sanitizer runtime
 # and instrumentation match $SANITIZER and no other; a few hundred inputs from its seed corpus with
 # its .options run without a finding; its .options is INI with [libfuzzer], [asan] and [ubsan] and
-# names only files that exist; every `expected` crash of crashes/ for it reproduces its signature
+# names only files that exist; $OUT holds exactly the targets with seeds in corpora/ (and the
+# planted one); every `expected` crash of crashes/ for it reproduces its signature
 # and every `fixed` one replays clean. AFL++ builds: afl-fuzz and afl_options.txt are in $OUT and
 # afl-fuzz starts cleanly on each target. Coverage builds: the seeds produce a profile that
 # llvm-cov reads.
@@ -38,7 +49,7 @@ for arg in "$@"; do
   case "$arg" in
     --all) builds+=(libfuzzer:address libfuzzer:undefined libfuzzer:thread libfuzzer:coverage afl:address) ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,42p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     libfuzzer:address|libfuzzer:undefined|libfuzzer:thread|libfuzzer:memory|libfuzzer:coverage|afl:address)
       builds+=("$arg") ;;
     *) echo "oss-check: unknown build or option '$arg' (--help)" >&2; exit 2 ;;
@@ -70,6 +81,12 @@ as_runner() {
     (cd / && "$@")
   fi
 }
+
+# OSS-Fuzz's base CFLAGS (base-clang, ubuntu-24-04.Dockerfile). clang-14 warns about the two
+# -Wno-error= options it does not know (enum-constexpr-conversion, vla-cxx-extension): harmless.
+oss_cflags="-O1 -fno-omit-frame-pointer -gline-tables-only -Wno-error=enum-constexpr-conversion -Wno-error=incompatible-function-pointer-types -Wno-error=int-conversion -Wno-error=deprecated-declarations -Wno-error=implicit-function-declaration -Wno-error=implicit-int -Wno-error=vla-cxx-extension -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION"
+# ... and what `compile` appends for C++ (CXXFLAGS_EXTRA).
+oss_cxxflags_extra="-stdlib=libc++"
 
 # OSS-Fuzz's flags for a sanitizer (its base-builder image: SANITIZER_FLAGS_<sanitizer>).
 sanitizer_flags() {
@@ -148,6 +165,55 @@ check_sanitizer() {  # binary sanitizer
   esac || fail "$name: instrumentation does not match SANITIZER=$sanitizer"
 }
 
+# LIB_FUZZING_ENGINE as this machine can link it with CXXFLAGS (-stdlib=libc++): as given, or,
+# where the engine library was built against libstdc++ (Debian's libFuzzer), with libstdc++.so.6
+# named after it (by file name: clang replaces -lstdc++ by the -stdlib library). Leaves the empty
+# target linked that way in DIR/probe for the libstdc++ check.
+engine_link_args() {  # cxx cxxflags engine-lib dir
+  local cxx="$1" cxxflags="$2" engine="$3" dir="$4" cxxflags_list engine_list
+  printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char *, unsigned long) { return 0; }\n' \
+    >"$dir/probe.cc"
+  read -r -a cxxflags_list <<<"$cxxflags"
+  read -r -a engine_list <<<"$engine"
+  if AFL_QUIET=1 "$cxx" "${cxxflags_list[@]}" "$dir/probe.cc" "${engine_list[@]}" -o "$dir/probe" \
+       >"$dir/link.log" 2>&1; then
+    echo "$engine"
+  elif grep -q 'undefined reference to .std::' "$dir/link.log" &&
+       AFL_QUIET=1 "$cxx" "${cxxflags_list[@]}" "$dir/probe.cc" "${engine_list[@]}" -l:libstdc++.so.6 \
+         -o "$dir/probe" >"$dir/link.log" 2>&1; then
+    echo "  note: the engine library needs libstdc++ here (Debian's is built against it): linked with -l:libstdc++.so.6" >&2
+    echo "$engine -l:libstdc++.so.6"
+  else
+    return 1
+  fi
+}
+
+# The libstdc++ symbols BINARY imports that libc++ does not export either (so they come from code
+# compiled against libstdc++, not from the C++ ABI both provide).
+libstdcxx_only_imports() {  # binary
+  local libcxx
+  libcxx="$(nm -D --defined-only /usr/lib/x86_64-linux-gnu/libc++.so.1 /usr/lib/x86_64-linux-gnu/libc++abi.so.1 \
+              2>/dev/null | awk '{ print $NF }' | sort -u)"
+  nm -D --undefined-only "$1" | awk '$NF ~ /@(GLIBCXX|CXXABI)_/ { sub(/@.*/, "", $NF); print $NF }' | sort -u |
+    comm -23 - <(echo "$libcxx")
+}
+
+# C++ in a target is libc++'s: it links libc++, and imports from libstdc++ only what the empty
+# target linked the same way does (the engine's own needs, on this machine).
+check_cxx_library() {  # binary probe-binary
+  local name extra
+  name="$(basename "$1")"
+  if ! readelf -d "$1" | grep -q 'NEEDED.*\[libc++\.so'; then
+    fail "$name: not linked with libc++ (CXXFLAGS has -stdlib=libc++)"
+  fi
+  extra="$(comm -23 <(libstdcxx_only_imports "$1") <(libstdcxx_only_imports "$2") | head -5)"
+  if [ -n "$extra" ]; then
+    fail "$name: code compiled against libstdc++ is linked in (OSS-Fuzz has no libstdc++ for it): $(echo "$extra" | c++filt | paste -sd ';')"
+  else
+    echo "    C++ library: libc++ (nothing from libstdc++ beyond the engine's own)"
+  fi
+}
+
 run_build() {  # engine sanitizer
   local engine="$1" sanitizer="$2" dir="$scratch/$1-$2"
   local SRC="$dir/src" OUT="$dir/out" WORK="$dir/work"
@@ -165,13 +231,23 @@ run_build() {  # engine sanitizer
     cp "$(command -v afl-fuzz)" "$(command -v afl-showmap)" "$OUT/"
     env -i AFL_QUIET=1 AFL_LLVM_CMPLOG=0 | grep '^AFL_' >"$OUT/afl_options.txt"
   fi
-  local flags
-  flags="-O1 -fno-omit-frame-pointer -gline-tables-only -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION $(sanitizer_flags "$sanitizer") $coverage_flags"
+  local cflags cxxflags
+  cflags="$oss_cflags $(sanitizer_flags "$sanitizer") $coverage_flags"
+  cxxflags="$cflags $oss_cxxflags_extra"
   echo "oss-check: $engine/$sanitizer: build.sh (log $dir/build.log)"
+  # The engine's own C++ library, where this machine's engine needs one (header).
+  local probe="$dir/engine-probe"
+  mkdir -p "$probe"
+  if ! engine_lib="$(engine_link_args "$cxx" "$cxxflags" "$engine_lib" "$probe")"; then
+    tail -20 "$probe/link.log" >&2
+    fail "$engine/$sanitizer: an empty fuzz target does not link with CXXFLAGS and LIB_FUZZING_ENGINE (above)"
+    return
+  fi
   echo "  CC=$cc CXX=$cxx LIB_FUZZING_ENGINE=$engine_lib"
-  echo "  CFLAGS=CXXFLAGS=$flags"
+  echo "  CFLAGS=$cflags"
+  echo "  CXXFLAGS=$cxxflags"
   local start=$SECONDS
-  if ! (cd "$SRC/msirig" && env CC="$cc" CXX="$cxx" CFLAGS="$flags" CXXFLAGS="$flags" \
+  if ! (cd "$SRC/msirig" && env CC="$cc" CXX="$cxx" CFLAGS="$cflags" CXXFLAGS="$cxxflags" \
           LIB_FUZZING_ENGINE="$engine_lib" SANITIZER="$sanitizer" FUZZING_ENGINE="$engine" \
           ARCHITECTURE=x86_64 FUZZING_LANGUAGE=c++ SRC="$SRC" OUT="$OUT" WORK="$WORK" \
           AFL_QUIET=1 MSIRIG_OSS_CHECK=1 bash -eux "$SRC/build.sh") >"$dir/build.log" 2>&1; then
@@ -215,6 +291,7 @@ run_build() {  # engine sanitizer
       fail "$name: contains the path of \$OUT ($OUT)"
     fi
     check_sanitizer "$binary" "$sanitizer"
+    check_cxx_library "$binary" "$probe/probe"
 
     if [ -f "$out/$name.options" ]; then
       check_options "$out/$name.options" "$out"
@@ -337,7 +414,15 @@ run_build() {  # engine sanitizer
     done
     if [ "$fixed_checked" -gt 0 ]; then echo "    $fixed_checked fixed crash input(s) replay clean"; fi
   done
-  [ "$targets" -ge 6 ] || fail "$engine/$sanitizer: $targets fuzz targets in \$OUT, expected the 5 shipped + the planted one"
+  # Exactly the targets with seeds in corpora/ (build.sh ships those) and the planted one.
+  local expected actual
+  expected="$( (cd "$SRC/msirig/corpora" && ls -d -- */ | tr -d /; echo planted_msi_lock_fuzz) | LC_ALL=C sort | paste -sd ' ')"
+  actual="$(for binary in "$out"/*; do
+              [ -f "$binary" ] && [ -x "$binary" ] || continue
+              case "$(basename "$binary")" in afl-*|llvm-symbolizer) ;; *) basename "$binary" ;; esac
+            done | LC_ALL=C sort | paste -sd ' ')"
+  [ "$actual" = "$expected" ] ||
+    fail "$engine/$sanitizer: fuzz targets in \$OUT: $actual; expected those of corpora/ and the planted one: $expected"
   [ "$crashes_checked" -gt 0 ] || fail "$engine/$sanitizer: no known crash input was reproduced"
 
   if [ "$sanitizer" = coverage ]; then
