@@ -239,7 +239,9 @@ bool IsDriverFrame(const Frame& frame) {
     bool source = false;
     for (std::string_view known : {".c", ".cc", ".cpp", ".cxx", ".h", ".hpp"})
       source = source || extension == known;
-    return source && !IsSystemPath(path);  // not an object file (Boost.Context's trampoline)
+    // Not an object file (Boost.Context's trampoline), and not libc's own sources, which its
+    // debug information names relatively ("csu/../sysdeps/nptl/libc_start_call_main.h").
+    return source && path.starts_with("/") && !IsSystemPath(path);
   }
   for (std::string_view rig : kRig) {
     if (std::string_view(frame.file).starts_with(rig)) return false;

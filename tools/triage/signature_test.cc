@@ -284,7 +284,10 @@ TEST(FrameTest, DriverFramesAreTheCodeUnderTests) {
   EXPECT_FALSE(IsDriverFrame(f));
   ASSERT_TRUE(ParseFrame("#0 0x1 in malloc (/usr/lib/libasan.so+0x99)", &f));
   EXPECT_FALSE(IsDriverFrame(f));
-  // Boost.Context's fiber entry, as the ASan symbolizer names it.
+  // libc with its debug information (Debian's libc6-dbg), and Boost.Context's fiber entry.
+  ASSERT_TRUE(ParseFrame("#20 0x7ffff7a45249 in __libc_start_call_main "
+                         "csu/../sysdeps/nptl/libc_start_call_main.h:58:16", &f));
+  EXPECT_FALSE(IsDriverFrame(f));
   ASSERT_TRUE(ParseFrame("#13 0x55ad77bd01be in trampoline make_x86_64_sysv_elf_gas.o", &f));
   EXPECT_FALSE(IsDriverFrame(f));
 }
