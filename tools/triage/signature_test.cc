@@ -324,3 +324,48 @@ TEST(RealReportTest, ThreadSanitizer) {
 
 }  // namespace
 }  // namespace msirig::triage
+
+namespace msirig::triage {
+namespace {
+
+// Real verifier reports (clang-14, Debian bookworm; the verifier's part of each replay's
+// output, build ids dropped): the planted bug of planted_msi_lock_fuzz under ASan and TSan,
+// and bugs of the zoo (miniport/zoo/bugs.def) found by tests/zoo.
+TEST(RealVerifierReportTest, TheSameBugHasOneSignatureUnderAsanAndTsan) {
+  EXPECT_EQ(SignatureOf(TestData("planted_msi_lock_asan.log")),
+            "msirig: violation StorPortMSILock in msirig::targets::PlantedStartIo");
+  EXPECT_EQ(SignatureOf(TestData("planted_msi_lock_tsan.log")),
+            SignatureOf(TestData("planted_msi_lock_asan.log")));
+}
+
+TEST(RealVerifierReportTest, TwoBugsOfOneRuleInDifferentDriverCodeDiffer) {
+  // Both broke StorPortMSILock (an MSI lock in synchronize-all mode), and both were the rule
+  // id alone before: the planted StartIo of a scripted miniport, and the zoo's
+  // MSI_LOCK_SYNC_ALL in the NVMe miniport's HwStartIo.
+  const std::string planted = SignatureOf(TestData("planted_msi_lock_asan.log"));
+  const std::string zoo = SignatureOf(TestData("zoo_msi_lock_sync_all.log"));
+  EXPECT_EQ(zoo, "msirig: violation StorPortMSILock in NvmHwStartIo");
+  EXPECT_NE(planted, zoo);
+}
+
+TEST(RealVerifierReportTest, TwoBugsThatBreakOneRuleAtOneSiteShareItsSignature) {
+  // MSI_LOCK_QUEUE_ID (the lock of the queue's id) and MSI_INFO_AFTER_FAILURE (a message count
+  // read from a failed StorPortGetMSIInfo) both make NvmHwStartIo take an MSI lock above the
+  // granted messages, through the same call (NvmAcquireQueueLock, a tail call here): the stack
+  // at the violation is the same, and so is a crash-site signature (ClusterFuzz's too). They are
+  // found by different targets (schedule_fuzz, msi_contents_fuzz), which the store keys apart.
+  EXPECT_EQ(SignatureOf(TestData("zoo_msi_lock_queue_id.log")),
+            "msirig: violation MSILockMessageId in NvmHwStartIo");
+  EXPECT_EQ(SignatureOf(TestData("zoo_msi_info_after_failure.log")),
+            SignatureOf(TestData("zoo_msi_lock_queue_id.log")));
+}
+
+TEST(RealVerifierReportTest, DeviceDmaWithoutDriverFramesHasItsPlace) {
+  // RESET_COMPLETES_OWNED: the device writes a buffer already given back, in a drain step of the
+  // executor; the stack below main is libc's (its own debug information), not the driver's.
+  EXPECT_EQ(SignatureOf(TestData("zoo_reset_completes_owned.log")),
+            "msirig: violation DmaUnmapped at device DMA read");
+}
+
+}  // namespace
+}  // namespace msirig::triage
