@@ -38,18 +38,11 @@ def read_bugs(root):
 
 
 def signature_of(log):
-    """The finding's signature line, as tools/msirig and tests/zoo/zoo_find.sh take it."""
-    m = re.search(r'^msirig: violation [A-Za-z0-9_]+|^msirig: contract mismatch: [^:]*', log,
-                  re.M)
-    if m:
-        return m.group(0)
-    m = re.search(r'^SUMMARY: .*$', log, re.M)
-    if m:
-        return re.sub(r' \(/[^)]*\)', '', m.group(0))
-    m = re.search(r'==[0-9]+== ?ERROR: [A-Za-z]+: [a-z -]+', log)
-    if m:
-        return re.sub(r'==[0-9]+== ?', '', m.group(0))
-    return '(no report)'
+    """The finding's signature, as tools/msirig, triage and tests/zoo/zoo_find.sh name it:
+    msirig_triage's (tools/triage/signature.h), which bugs.def's expressions match."""
+    proc = subprocess.run([str(TRIAGE), 'signature'], input=log.encode('utf-8', 'replace'),
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return proc.stdout.decode('utf-8', 'replace').strip() if proc.returncode == 0 else '(no report)'
 
 
 def stat(log, key):
@@ -164,6 +157,10 @@ def main():
     root = Path(args.root)
     OUT = args.out
     presets = args.presets.split()
+    global TRIAGE
+    TRIAGE = root / 'build' / f'zoo-{presets[0]}' / 'tools/triage/msirig_triage'
+    if not TRIAGE.exists():
+        sys.exit(f'bench: no signature tool {TRIAGE} (bench/run builds it)')
     model, cpus, load_start = machine()
     started = datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')
     report = []
@@ -346,5 +343,6 @@ def plot(speed, presets, zoo, steps_cost, path):
 
 
 OUT = ''
+TRIAGE = None  # msirig_triage of a zoo build: signatures
 if __name__ == '__main__':
     main()

@@ -4,7 +4,8 @@
 //
 // The miniport is a scripted one in InterruptSynchronizeAll mode whose HwStartIo takes MSI spin
 // lock 0 for any request to LBA 0xBAD: the StorPortMSILock rule (SPEC 3) forbids that, so every
-// scenario with such a request is a finding, signature `msirig: violation StorPortMSILock`.
+// scenario with such a request is a finding, signature
+// `msirig: violation StorPortMSILock in msirig::targets::PlantedStartIo`.
 // crashes/planted_msi_lock/ holds one, recorded as expected; any other input plays clean.
 #include <cstddef>
 #include <cstdint>

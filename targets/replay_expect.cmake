@@ -4,7 +4,8 @@
 # SIGNATURE_TOOL (msirig_triage, optional) and LOG (a scratch file for the replay's output).
 #   open:  each input must end in a finding with SIGNATURE: computed by `msirig_triage
 #          signature` (tools/triage/signature.h) and compared whole when SIGNATURE_TOOL is
-#          given, else SIGNATURE's text up to its frames (" in ...") found in the output.
+#          given, else SIGNATURE's text up to its frames or place (" in ...", " at ...")
+#          found in the output.
 #          Another finding, or none, fails (the bug moved or was fixed: update the finding file).
 #   fixed: each input must replay clean.
 file(GLOB inputs LIST_DIRECTORIES false "${INPUTS}/*")
@@ -33,7 +34,7 @@ foreach(input IN LISTS inputs)
                             "'${actual}'\n${out}")
       endif()
     else()
-      string(REGEX REPLACE " in .*$" "" text "${SIGNATURE}")
+      string(REGEX REPLACE " (in|at) .*$" "" text "${SIGNATURE}")
       string(FIND "${out}" "${text}" at)
       if(at EQUAL -1)
         message(FATAL_ERROR "${input}: a different finding than the recorded '${SIGNATURE}':\n${out}")

@@ -83,6 +83,7 @@ class Executor::Impl final : public sp::Scheduler {
   void Probe(const Step& step);
   void Drain();
   void CheckOracles();
+  std::string DeviceView() const;  // where the device stands, for end-of-run findings
   void AdvanceTime(uint32_t cpu, uint64_t nanoseconds);
   std::string FindingContext();
 

@@ -106,7 +106,8 @@ void RequestOracle::Submitted(uint64_t tag, const Step& step) {
   in_flight_[tag] = request;
 }
 
-std::string RequestOracle::Check(const std::vector<sp::CompletedRequest>& completed) {
+std::string RequestOracle::Check(const std::vector<sp::CompletedRequest>& completed,
+                                 std::string* place) {
   for (; checked_ < completed.size(); ++checked_) {
     const sp::CompletedRequest& done = completed[checked_];
     auto it = in_flight_.find(done.tag);
@@ -131,6 +132,11 @@ std::string RequestOracle::Check(const std::vector<sp::CompletedRequest>& comple
         const uint8_t expected =
             known == shadow_.end() ? 0 : PatternByte(static_cast<uint32_t>(known->second), lba, i);
         if (done.data[offset] != expected) {
+          if (place != nullptr) {
+            *place = known == shadow_.end() ? "read of a block never written"
+                                            : "read of a written block";
+            *place += done.data[offset] == 0 ? ", zeros returned" : ", other data returned";
+          }
           char what[192];
           std::snprintf(what, sizeof what,
                         "read tag %llu: block %llu byte %u is 0x%02x, the last write left 0x%02x",
@@ -147,8 +153,10 @@ std::string RequestOracle::Check(const std::vector<sp::CompletedRequest>& comple
 void RequestOracle::CheckArrived(sp::Port& port, uint32_t adapter) {
   sp::Port::Serialized serialized(port);
   sp::TsanIgnoreScope bookkeeping;
-  const std::string bad = Check(port.Completed(adapter));
-  if (!bad.empty()) port.verifier().Report(sp::Rule::kDataCorruption, bad, "executor oracle");
+  std::string place;
+  const std::string bad = Check(port.Completed(adapter), &place);
+  if (!bad.empty())
+    port.verifier().Report(sp::Rule::kDataCorruption, bad, "executor oracle", place);
 }
 
 }  // namespace msirig::fuzz

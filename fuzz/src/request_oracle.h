@@ -25,8 +25,10 @@ class RequestOracle {
   // After the port accepted the request built from `step` under `tag`.
   void Submitted(uint64_t tag, const Step& step);
   // Checks the completions after the ones already seen; returns what was wrong with the first
-  // bad one, or "".
-  std::string Check(const std::vector<sp::CompletedRequest>& completed);
+  // bad one, or "". `place`, when given, gets the finding's discriminator (Verifier::Report):
+  // whether the block read had been written, and what came back instead.
+  std::string Check(const std::vector<sp::CompletedRequest>& completed,
+                    std::string* place = nullptr);
   // Checks what `adapter` completed since the last check and reports a bad completion to the
   // port's verifier as DataCorruption. Safe on any virtual CPU's thread in stress mode: the
   // completion record and this oracle's state are read under the port lock (Port::Serialized),

@@ -4,10 +4,60 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "port_state.h"
 
 namespace msirig::sp {
+namespace {
+
+// A request's kind in a finding's place: what it asked for, never its tag or LBA.
+std::string RequestKind(const SCSI_REQUEST_BLOCK& srb) {
+  char kind[32];
+  if (srb.Function != SRB_FUNCTION_EXECUTE_SCSI) {
+    std::snprintf(kind, sizeof kind, "SRB function 0x%02x", srb.Function);
+    return kind;
+  }
+  switch (srb.Cdb[0]) {
+    case SCSIOP_READ6:
+    case SCSIOP_READ:
+    case SCSIOP_READ12:
+    case SCSIOP_READ16:
+      return "read";
+    case SCSIOP_WRITE6:
+    case SCSIOP_WRITE:
+    case SCSIOP_WRITE12:
+    case SCSIOP_WRITE16:
+      return "write";
+    case SCSIOP_SYNCHRONIZE_CACHE:
+    case SCSIOP_SYNCHRONIZE_CACHE16:
+      return "flush";
+  }
+  std::snprintf(kind, sizeof kind, "SCSI op 0x%02x", srb.Cdb[0]);
+  return kind;
+}
+
+const char* AdapterStateName(AdapterState state) {
+  switch (state) {
+    case AdapterState::kCreated:
+      return "created";
+    case AdapterState::kFindAdapter:
+      return "in HwFindAdapter";
+    case AdapterState::kInitializing:
+      return "initializing";
+    case AdapterState::kRunning:
+      return "running";
+    case AdapterState::kFailed:
+      return "failed";
+    case AdapterState::kStopped:
+      return "stopped";
+    case AdapterState::kRemoved:
+      return "removed";
+  }
+  return "?";
+}
+
+}  // namespace
 
 BOOLEAN EnablePassiveInitialization(PortState& s, PVOID extension,
                                     PHW_PASSIVE_INITIALIZE_ROUTINE routine) {
@@ -132,7 +182,7 @@ void Port::AdvanceTime(uint64_t nanoseconds) {
   state_->CheckTimeouts();
 }
 
-void Port::CheckEndOfRun() {
+void Port::CheckEndOfRun(std::string_view device_view) {
   RigEntry rig(*state_);
   PortState& s = *state_;
   char what[192];
@@ -140,28 +190,34 @@ void Port::CheckEndOfRun() {
     // Only what the miniport was given: requests Storport still holds for a stopped adapter
     // are the scenario's, not the miniport's.
     size_t owned = 0;
-    uint64_t first = UINT64_MAX;
+    const RequestRecord* first = nullptr;
     for (const auto& [key, record] : adapter->requests) {
       if (!record.with_miniport) continue;
       ++owned;
-      first = std::min(first, record.tag);
+      if (first == nullptr || record.tag < first->tag) first = &record;
     }
     if (owned == 0) continue;
     std::snprintf(what, sizeof what, "%zu request(s) never completed (first: tag %llu)", owned,
-                  static_cast<unsigned long long>(first));
-    s.Violate(Rule::kRequestsOutstanding, adapter.get(), what);
+                  static_cast<unsigned long long>(first->tag));
+    // The place: what kind of request was lost, in what adapter state, and where the device
+    // stands; never how many or which tag (they change with the scenario around the bug).
+    std::string place = RequestKind(*first->srb) + " request, adapter " +
+                        AdapterStateName(adapter->state);
+    if (!device_view.empty()) place += ", " + std::string(device_view);
+    s.Violate(Rule::kRequestsOutstanding, adapter.get(), what, place);
   }
   for (size_t cpu = 0; cpu < s.cpus.size(); ++cpu) {
     const CpuState& state = s.cpus[cpu];
     if (!state.held.empty()) {
       std::snprintf(what, sizeof what, "cpu %zu still holds %zu lock(s) at the end of the run", cpu,
                     state.held.size());
-      s.Violate(Rule::kLockHeldOnReturn, state.held.front().adapter, what);
+      s.Violate(Rule::kLockHeldOnReturn, state.held.front().adapter, what,
+                std::string("end of run, holding ") + LockClassName(state.held.front().lock_class));
     }
     if (state.irql != PASSIVE_LEVEL && state.frames.empty()) {
       std::snprintf(what, sizeof what, "cpu %zu ended the run at IRQL %u, not PASSIVE_LEVEL", cpu,
                     state.irql);
-      s.Violate(Rule::kIrqlOnReturn, nullptr, what);
+      s.Violate(Rule::kIrqlOnReturn, nullptr, what, "end of run");
     }
   }
 }

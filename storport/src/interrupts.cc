@@ -117,7 +117,7 @@ uint8_t* AdapterBus::DmaTarget(uint64_t address, size_t length, const char* verb
     char what[128];
     std::snprintf(what, sizeof what, "device %s %zu bytes at bus address 0x%llx", verb, length,
                   static_cast<unsigned long long>(address));
-    port_->Violate(Rule::kDmaUnmapped, adapter_, what);
+    port_->Violate(Rule::kDmaUnmapped, adapter_, what, std::string("device DMA ") + verb);
   }
   return host;
 }

@@ -27,6 +27,8 @@ void AnnotateRelease(ModeledLock* lock) {
 #endif
 }
 
+}  // namespace
+
 const char* LockClassName(LockClass lock_class) {
   switch (lock_class) {
     case LockClass::kDpc:
@@ -40,8 +42,6 @@ const char* LockClassName(LockClass lock_class) {
   }
   return "?";
 }
-
-}  // namespace
 
 ModeledLock* PortState::InterruptLocks(Adapter& adapter, uint32_t* count) {
   if (adapter.message_mode && adapter.sync_mode == InterruptSynchronizePerMessage &&
@@ -206,14 +206,19 @@ void PortState::LeaveCallback() {
     std::snprintf(what, sizeof what, "%s returned holding %zu lock(s) it acquired (first: %s)",
                   CallbackName(frame.callback), cpu.held.size() - frame.held_at_entry,
                   LockClassName(cpu.held[frame.held_at_entry].lock_class));
-    Violate(Rule::kLockHeldOnReturn, frame.adapter, what);
+    Violate(Rule::kLockHeldOnReturn, frame.adapter, what,
+            std::string(CallbackName(frame.callback)) + " returned holding " +
+                LockClassName(cpu.held[frame.held_at_entry].lock_class));
     while (cpu.held.size() > frame.held_at_entry) ReleaseAt(cpu.held.size() - 1, frame.entry_irql);
   }
   if (cpu.irql != frame.entry_irql) {
     char what[160];
     std::snprintf(what, sizeof what, "%s entered at IRQL %u returned at IRQL %u",
                   CallbackName(frame.callback), frame.entry_irql, cpu.irql);
-    Violate(Rule::kIrqlOnReturn, frame.adapter, what);
+    Violate(Rule::kIrqlOnReturn, frame.adapter, what,
+            std::string(CallbackName(frame.callback)) +
+                (cpu.irql > frame.entry_irql ? " returned above" : " returned below") +
+                " its IRQL");
     cpu.irql = frame.entry_irql;
   }
   trace.Add(Event::kCallbackExit, CpuIndex(), cpu.irql, CallbackName(frame.callback),

@@ -142,10 +142,15 @@ std::string PortState::Where(Adapter* adapter) {
   return where;
 }
 
-void PortState::Violate(Rule rule, Adapter* adapter, const std::string& what) {
+void PortState::Violate(Rule rule, Adapter* adapter, const std::string& what,
+                       const std::string& place) {
   trace.Add(Event::kViolation, CpuIndex(), Cpu().irql, RuleId(rule));
   if (Cpu().probing && CurrentFrame() == nullptr) return;
-  verifier.Report(rule, what, Where(adapter));
+  const Frame* frame = CurrentFrame();
+  verifier.Report(rule, what, Where(adapter),
+                  !place.empty()       ? place
+                  : frame != nullptr ? CallbackName(frame->callback)
+                                     : "no callback");
 }
 
 void PortState::EnterRoutine(const char* routine, Adapter* adapter, uint8_t max_irql) {

@@ -47,6 +47,7 @@ struct ModeledLock {
 };
 
 enum class LockClass : uint8_t { kDpc, kStartIo, kInterrupt, kMsi };
+const char* LockClassName(LockClass lock_class);  // "StartIoLock", "MSI lock", ...
 enum class AcquiredVia : uint8_t { kPort, kSpinLockApi, kMsiLockApi, kSynchronizeAccess };
 
 struct Adapter;
@@ -274,7 +275,10 @@ struct PortState {
   Adapter& AdapterAt(uint32_t id) const;
 
   // Reports a violation with the current adapter, message, callback and CPU as its place.
-  void Violate(Rule rule, Adapter* adapter, const std::string& what);
+  // `place` is the signature's discriminator when no frame of the miniport is on the stack
+  // (Verifier::Report); empty: the name of the callback the CPU is in, or "no callback".
+  void Violate(Rule rule, Adapter* adapter, const std::string& what,
+               const std::string& place = {});
   // A preemption point at the start of StorPort routine `routine`, with its IRQL limit checked.
   void EnterRoutine(const char* routine, Adapter* adapter, uint8_t max_irql);
 

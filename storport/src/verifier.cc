@@ -4,6 +4,11 @@
 #include <cstdio>
 #include <cstdlib>
 
+// The sanitizers' own stack printer (sanitizer/common_interface_defs.h): the same unwinder,
+// symbolizer and frame format as their reports, so that tools/triage parses both alike. Weak:
+// builds without a sanitizer runtime (release, coverage) print no stack.
+extern "C" __attribute__((weak)) void __sanitizer_print_stack_trace();
+
 namespace msirig::sp {
 namespace {
 
@@ -36,7 +41,8 @@ bool RuleFromId(std::string_view id, Rule* rule) {
   return false;
 }
 
-void Verifier::Report(Rule rule, std::string_view what, std::string_view where) {
+void Verifier::Report(Rule rule, std::string_view what, std::string_view where,
+                      std::string_view place) {
   std::string line = "msirig: violation ";
   line += RuleId(rule);
   line += ": ";
@@ -58,8 +64,21 @@ void Verifier::Report(Rule rule, std::string_view what, std::string_view where) 
   report += "]: ";
   report += RuleSummary(rule);
   report += "\n";
-  if (context_) context_(report);
+  if (!place.empty()) {
+    report += "msirig: place: ";
+    report += place;
+    report += "\n";
+  }
+  // The stack goes right after these lines: the first stack after the violation line is the
+  // one tools/triage reads the driver's frames from (libFuzzer's deadly-signal stack, printed
+  // later on the abort, is the same one).
+  if (__sanitizer_print_stack_trace != nullptr) report += "msirig: stack of the violation:\n";
   std::fwrite(report.data(), 1, report.size(), stderr);
+  std::fflush(stderr);
+  if (__sanitizer_print_stack_trace != nullptr) __sanitizer_print_stack_trace();
+  std::string context;
+  if (context_) context_(context);
+  std::fwrite(context.data(), 1, context.size(), stderr);
   std::fflush(stderr);
   std::abort();
 }

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # One run of the bug zoo's deterministic test (tests/zoo/CMakeLists.txt, label `zoo`).
-#   zoo_find.sh found BINARY SEEDS RUNS SIGNATURE OPTIONS WORK SANITIZER
+#   zoo_find.sh found BINARY SEEDS RUNS SIGNATURE OPTIONS WORK SANITIZER TRIAGE
 #       libFuzzer from a fixed seed (-seed=1; 2 and 3 only when a run is stopped by a known,
 #       unfixed finding of the correct miniport, tests/zoo/known_findings), at most RUNS executions, from the sorted seeds of
 #       SEEDS: it must stop on a finding whose signature line matches the extended regular
 #       expression SIGNATURE. Under address the saved input must reproduce that signature when
 #       replayed alone; under thread that is only reported (a race TSan saw in a fuzzing
 #       process does not always show when its input runs alone: see miniport/zoo/README.md).
-#   zoo_find.sh clean BINARY SEEDS RUNS - OPTIONS WORK SANITIZER
+#   zoo_find.sh clean BINARY SEEDS RUNS - OPTIONS WORK SANITIZER TRIAGE
 #       the same run must end without any finding (the correct miniport).
+# Signatures are msirig_triage's (TRIAGE; tools/triage/signature.h), as triage and the crash
+# store name findings.
 # OPTIONS is corpora/<target>.options (its [libfuzzer] max_len and dict are used); WORK is a
 # scratch directory, emptied first. Prints the executions it took.
 set -euo pipefail
@@ -18,9 +20,10 @@ die() {
   exit 1
 }
 
-[ $# -eq 8 ] || die "usage: zoo_find.sh found|clean BINARY SEEDS RUNS SIGNATURE OPTIONS WORK SANITIZER"
+[ $# -eq 9 ] || die "usage: zoo_find.sh found|clean BINARY SEEDS RUNS SIGNATURE OPTIONS WORK SANITIZER TRIAGE"
 mode="$1" binary="$2" seeds_dir="$3" runs="$4" signature="$5" options_file="$6" work="$7"
-sanitizer="$8"
+sanitizer="$8" triage="$9"
+[ -x "$triage" ] || die "no signature tool '$triage' (msirig_triage)"
 [[ "$sanitizer" =~ ^(address|thread)$ ]] || die "sanitizer '$sanitizer': expected address or thread"
 [[ "$mode" =~ ^(found|clean)$ ]] || die "mode '$mode': expected found or clean"
 [ -x "$binary" ] || die "no fuzz target binary '$binary'"
@@ -41,15 +44,9 @@ if [ -f "$options_file" ]; then
   done <"$options_file"
 fi
 
-# The signature of a log: the verifier's first violation line, else the sanitizer's SUMMARY
-# (without the binary's path), else the engine's deadly-signal line (as tools/msirig does).
+# The signature of a log (tools/triage/signature.h), or a note that it shows no report.
 signature_of_log() {
-  local sig
-  sig=$(grep -m1 -oE '^msirig: violation [A-Za-z0-9_]+|^msirig: contract mismatch: [^:]*' "$1" || true)
-  [ -n "$sig" ] || sig=$(grep -m1 -E '^SUMMARY: ' "$1" | sed -E 's/ \(\/[^)]*\)//' || true)
-  [ -n "$sig" ] || sig=$(grep -m1 -oE '==[0-9]+== ?ERROR: [A-Za-z]+: [a-z -]+' "$1" | sed -E 's/==[0-9]+== ?//' || true)
-  [ -n "$sig" ] || sig="(no report: exit status only)"
-  echo "$sig"
+  "$triage" signature "$1" || echo "(no report: exit status only)"
 }
 
 # Without address-space randomization: libFuzzer's comparison tracing records operands, and

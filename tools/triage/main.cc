@@ -187,13 +187,17 @@ bool MinimizeGroup(const TriageConfig& config, Group* group) {
   }
   if (minimize && !config.fuzz_binary.empty()) {
     // libFuzzer's own minimizer on the step-minimal input (libFuzzer docs, "-minimize_crash"),
-    // its result kept only when it still shows the same signature.
+    // its result kept only when it still shows the same signature: libFuzzer compares ASan's
+    // DEDUP_TOKEN, which for every verifier finding is the verifier's own frames. A fixed
+    // -seed (passed on to each of its steps), or it would draw one from the clock.
     const std::string in = dir + "/libfuzzer-in", out_path = dir + "/libfuzzer-out";
     if (WriteOrSay(in, bytes)) {
       fs::remove(out_path, ec);
       const RunResult run = RunCommand({config.fuzz_binary, "-minimize_crash=1", "-runs=2000",
-                                        "-exact_artifact_path=" + out_path, in},
+                                        "-seed=1", "-exact_artifact_path=" + out_path, in},
                                        config.timeout * 4);
+      // The engine's own account (each attempt, the crash it kept), beside the reproducer.
+      WriteOrSay(dir + "/libfuzzer.log", run.started ? run.output : run.error);
       std::string minimized;
       if (run.started && ReadFile(out_path, &minimized) && minimized.size() < bytes.size() &&
           keeps_bytes(minimized)) {

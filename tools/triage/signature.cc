@@ -99,6 +99,53 @@ std::string Rule(std::string_view rest) {
   return std::string(rest.substr(0, n));
 }
 
+// A file of the toolchain or the system: libc, libstdc++ and sanitizer or libFuzzer sources
+// (which Debian's runtime libraries name by their build path).
+bool IsSystemPath(std::string_view path) {
+  for (std::string_view part : {"compiler-rt/", "sanitizer_common/", "llvm-toolchain", "/libfuzzer/"}) {
+    if (path.find(part) != std::string_view::npos) return true;
+  }
+  return path.starts_with("/usr/") || path.starts_with("/lib/") || path.starts_with("/opt/");
+}
+
+// The signature of the verifier finding whose line starts `rest` (the text after the
+// violation line): the rule with the driver's top three frames of the first stack after it,
+// or with its place when no frame of the driver is on that stack (signature.h).
+std::string ViolationSignature(std::string_view rule, std::string_view rest) {
+  static constexpr std::string_view kPlace = "msirig: place: ";
+  std::string place;
+  std::vector<std::string> frames;
+  bool in_stack = false, symbolized = false;
+  size_t start = 0;
+  while (start < rest.size()) {
+    size_t end = rest.find('\n', start);
+    if (end == std::string_view::npos) end = rest.size();
+    const std::string_view line = rest.substr(start, end - start);
+    start = end + 1;
+    Frame frame;
+    if (ParseFrame(line, &frame)) {
+      in_stack = true;
+      symbolized = symbolized || !frame.function.empty();
+      if (IsDriverFrame(frame) && frames.size() < 3) frames.push_back(frame.function);
+      continue;
+    }
+    if (in_stack) break;  // the first stack ends at its first line that is no frame
+    if (line.starts_with("msirig: violation ")) break;  // another finding: not this one's
+    if (place.empty() && line.starts_with(kPlace)) place = Trim(line.substr(kPlace.size()));
+  }
+  std::string signature = "msirig: violation " + std::string(rule);
+  if (!frames.empty()) {
+    for (size_t i = 0; i < frames.size(); ++i) signature += (i == 0 ? " in " : " / ") + frames[i];
+  } else if (in_stack && !symbolized) {
+    // Function names are what a signature compares: without them it would silently be
+    // another signature than the same bug's symbolized one.
+    signature += " (unsymbolized stack)";
+  } else if (!place.empty()) {
+    signature += " at " + place;
+  }
+  return signature;
+}
+
 }  // namespace
 
 std::string CleanFunction(std::string_view function) {
@@ -161,10 +208,12 @@ bool ParseFrame(std::string_view line, Frame* frame) {
     rest = Trim(rest.substr(0, open));
   }
   frame->file.clear();
+  frame->path.clear();
   const size_t space = rest.rfind(' ');
   if (space != std::string_view::npos) {
     const std::string_view file = SourceFileOf(rest.substr(space + 1));
     if (!file.empty()) {
+      frame->path = std::string(file);
       frame->file = ProjectRelative(file);
       rest = Trim(rest.substr(0, space));
     }
@@ -181,6 +230,25 @@ bool IsInfrastructure(const Frame& frame) {
   return false;
 }
 
+bool IsDriverFrame(const Frame& frame) {
+  if (frame.function.empty() || frame.path.empty() || IsInfrastructure(frame)) return false;
+  if (frame.file.empty()) {  // a miniport outside the project's folders: a source file of its own
+    const std::string_view path = frame.path;
+    const size_t dot = path.rfind('.');
+    const std::string_view extension = dot == std::string_view::npos ? "" : path.substr(dot);
+    bool source = false;
+    for (std::string_view known : {".c", ".cc", ".cpp", ".cxx", ".h", ".hpp"})
+      source = source || extension == known;
+    // Not an object file (Boost.Context's trampoline), and not libc's own sources, which its
+    // debug information names relatively ("csu/../sysdeps/nptl/libc_start_call_main.h").
+    return source && path.starts_with("/") && !IsSystemPath(path);
+  }
+  for (std::string_view rig : kRig) {
+    if (std::string_view(frame.file).starts_with(rig)) return false;
+  }
+  return true;
+}
+
 std::string SignatureOf(std::string_view output) {
   static constexpr std::string_view kViolation = "msirig: violation ";
   static constexpr std::string_view kMismatch = "msirig: contract mismatch: ";
@@ -195,7 +263,8 @@ std::string SignatureOf(std::string_view output) {
     start = end + 1;
     if (type.empty()) {
       if (line.starts_with(kViolation)) {
-        return std::string(kViolation) + Rule(line.substr(kViolation.size()));
+        return ViolationSignature(Rule(line.substr(kViolation.size())),
+                                  start <= output.size() ? output.substr(start) : "");
       }
       if (line.starts_with(kMismatch)) {
         return std::string(kMismatch) + Rule(line.substr(kMismatch.size()));

@@ -157,7 +157,10 @@ class Port {
   uint64_t NowNanoseconds() const;
 
   // End-of-run oracles: no request outstanding, no lock held, every CPU at PASSIVE_LEVEL.
-  void CheckEndOfRun();
+  // `device_view` says where the device stands (the driver of the run's words, e.g. "device
+  // idle"); it joins the request's kind in the place of a RequestsOutstanding finding, which
+  // tells one lost request from another in its signature (Verifier::Report).
+  void CheckEndOfRun(std::string_view device_view = {});
 
   // --- real threads (the executor's stress mode) ---
   // From now on virtual CPUs are OS threads (the scheduler's CurrentCpu answers per thread):

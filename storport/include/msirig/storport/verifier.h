@@ -2,9 +2,16 @@
 //
 // Each rule (rules.def) has a stable id. A violation is one line,
 //   msirig: violation <RULE_ID>: <what> (adapter A, message M, callback C, cpu N)
-// which is the crash signature of the finding. In kAbort mode (fuzzing, replay) the line is
-// printed with the last trace events and the process aborts, so libFuzzer and AFL++ save the
-// input; in kRecord mode (tests) violations are collected and the run goes on ("keep going").
+// In kAbort mode (fuzzing, replay) the line is printed, then
+//   msirig: rule <RULE_ID> [<source>]: <summary>
+//   msirig: place: <place>            where the rule broke, in words that hold for every run
+//   msirig: stack of the violation:   and the stack, as the sanitizer prints it (builds
+//     #0 ...                          with a sanitizer runtime only)
+// then the finding context (scenario, last trace events) and the process aborts, so libFuzzer
+// and AFL++ save the input; in kRecord mode (tests) violations are collected and the run goes
+// on ("keep going"). The finding's signature (tools/triage/signature.h) is the rule id with the
+// driver's top frames of that stack, or, when no frame of the driver is on it (end-of-run
+// oracles, checks made after a callback returned), with the place.
 #ifndef MSIRIG_STORPORT_VERIFIER_H_
 #define MSIRIG_STORPORT_VERIFIER_H_
 
@@ -49,8 +56,12 @@ class Verifier {
   explicit Verifier(VerifierMode mode) : mode_(mode) {}
 
   // Reports a violation of `rule`. `what` says what happened; `where` names adapter, message,
-  // callback and CPU. In kAbort mode this does not return.
-  void Report(Rule rule, std::string_view what, std::string_view where);
+  // callback and CPU. `place` tells this violation from others of the same rule without
+  // pointers, counters, CPU numbers or other values that change from run to run (e.g. the
+  // callback that returned, "write request, device idle"): it is the signature's discriminator
+  // when the stack holds no frame of the driver under test. In kAbort mode this does not return.
+  void Report(Rule rule, std::string_view what, std::string_view where,
+              std::string_view place = {});
 
   // Printed after the violation line in kAbort mode: the scenario, the last events, the command
   // that reproduces it. Set by whoever drives the port (executor, fuzz target).
