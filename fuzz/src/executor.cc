@@ -48,12 +48,12 @@ thread_local uint32_t t_thread_cpu = 0;
 
 void SetThreadCpu(uint32_t cpu) { t_thread_cpu = cpu; }
 
-uint32_t Executor::Impl::CurrentCpu() const {
+MSIRIG_NO_COVERAGE uint32_t Executor::Impl::CurrentCpu() const {
   if (threads_) return t_thread_cpu;
   return current_ == kMain ? 0 : current_;
 }
 
-void Executor::Impl::PreemptionPoint(sp::PreemptKind kind) {
+MSIRIG_NO_COVERAGE void Executor::Impl::PreemptionPoint(sp::PreemptKind kind) {
   if (current_ == kMain || threads_) return;
   if (kind == sp::PreemptKind::kCallbackEntry) NoteWindows();
   Cpu& cpu = cpus_[current_];
@@ -73,7 +73,8 @@ bool Inside(const std::vector<std::string_view>& routines, std::string_view rout
 }  // namespace
 
 void Executor::Impl::NoteWindows() {
-  const std::vector<std::string_view> stack = port_->Callbacks(current_);
+  std::vector<std::string_view>& stack = callback_stack_;
+  port_->Callbacks(current_, stack);
   if (stack.empty()) return;
   const std::string_view routine = stack.back();
   if (IsIsr(routine)) {

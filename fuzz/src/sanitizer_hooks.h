@@ -33,4 +33,10 @@
 // for the miniport's accesses only (DESIGN.md, facts for the executor).
 #define MSIRIG_NO_TSAN __attribute__((no_sanitize("thread")))
 
+// The scheduling plumbing that runs at every preemption point (which CPU is current, counting
+// down to a suspension) stays out of SanitizerCoverage: it takes the same branches in every run,
+// so it gives the fuzzer no signal, and its comparison callbacks cost more than its work
+// (storport/src/no_coverage.h says the same for the port driver).
+#define MSIRIG_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+
 #endif  // MSIRIG_FUZZ_SRC_SANITIZER_HOOKS_H_

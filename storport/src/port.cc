@@ -90,7 +90,7 @@ PortState::~PortState() {
   }
 }
 
-PortState& CurrentPortState() {
+MSIRIG_NO_COVERAGE PortState& CurrentPortState() {
   if (g_current_port == nullptr) {
     std::fputs("msirig: rig error: a StorPort routine was called with no emulated port driver\n",
                stderr);
@@ -229,9 +229,13 @@ INTERRUPT_SYNCHRONIZATION_MODE Port::SynchronizationMode(uint32_t adapter) const
 uint8_t Port::Irql(uint32_t cpu) const { return state_->cpus.at(cpu).irql; }
 std::vector<std::string_view> Port::Callbacks(uint32_t cpu) const {
   std::vector<std::string_view> names;
+  Callbacks(cpu, names);
+  return names;
+}
+MSIRIG_NO_COVERAGE void Port::Callbacks(uint32_t cpu, std::vector<std::string_view>& names) const {
+  names.clear();
   for (const Frame& frame : state_->cpus.at(cpu).frames)
     names.push_back(CallbackName(frame.callback));
-  return names;
 }
 size_t Port::LocksHeld(uint32_t cpu) const { return state_->cpus.at(cpu).held.size(); }
 Verifier& Port::verifier() { return state_->verifier; }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "msirig/storport/port.h"
+#include "no_coverage.h"
 #include "pci_enumeration.h"
 #include "phys_memory.h"
 #include "port_lock.h"
@@ -256,13 +257,13 @@ struct PortState {
   uint32_t pool_blocks = 0;
 
   // --- helpers shared by the files of storport/src ---
-  CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
-  uint32_t CpuIndex() const { return scheduler->CurrentCpu(); }
-  const Frame* CurrentFrame() {
+  MSIRIG_NO_COVERAGE CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
+  MSIRIG_NO_COVERAGE uint32_t CpuIndex() const { return scheduler->CurrentCpu(); }
+  MSIRIG_NO_COVERAGE const Frame* CurrentFrame() {
     auto& f = Cpu().frames;
     return f.empty() ? nullptr : &f.back();
   }
-  Callback CurrentCallback() {
+  MSIRIG_NO_COVERAGE Callback CurrentCallback() {
     const Frame* f = CurrentFrame();
     return f ? f->callback : Callback::kNone;
   }
@@ -336,12 +337,13 @@ PortState& CurrentPortState();
 // accesses only) and, with real threads, done under the port lock.
 class RigEntry {
  public:
-  RigEntry() : RigEntry(CurrentPortState()) {}
-  explicit RigEntry(PortState& s) : s_(s), cpu_(s.Cpu()), locked_(s.real_threads) {
+  MSIRIG_NO_COVERAGE RigEntry() : RigEntry(CurrentPortState()) {}
+  MSIRIG_NO_COVERAGE explicit RigEntry(PortState& s)
+      : s_(s), cpu_(s.Cpu()), locked_(s.real_threads) {
     ++cpu_.rig_depth;
     if (locked_) s_.lock.Lock();
   }
-  ~RigEntry() {
+  MSIRIG_NO_COVERAGE ~RigEntry() {
     if (locked_) s_.lock.Unlock();
     --cpu_.rig_depth;
   }

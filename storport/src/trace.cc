@@ -11,14 +11,11 @@
 #include <cstring>
 #include <utility>
 
+#include "no_coverage.h"
 #include "tsan_scope.h"
 
 namespace msirig::sp {
 namespace {
-
-// The trace is the rig's bookkeeping, not code under test: its hashing stays out of the
-// fuzzer's coverage (it would only add features and cost on every event).
-#define MSIRIG_NO_COVERAGE __attribute__((no_sanitize("coverage")))
 
 // One multiply-xorshift step per 64-bit word: cheap, and the same on every machine.
 MSIRIG_NO_COVERAGE uint64_t Mix(uint64_t hash, uint64_t value) {
@@ -73,11 +70,19 @@ MSIRIG_NO_COVERAGE void Trace::Add(Event event, uint32_t cpu, uint8_t irql, std:
   ++count_;
   uint64_t h = Mix(hash_, static_cast<uint64_t>(event) | (uint64_t{cpu} << 8) |
                               (uint64_t{irql} << 16) | (uint64_t{name.size()} << 24));
-  uint64_t word = 0;  // the name, eight bytes at a time
-  for (size_t i = 0; i < name.size(); ++i) {
-    word = (word << 8) | static_cast<uint8_t>(name[i]);
-    if (i % 8 == 7) h = Mix(h, std::exchange(word, 0));
+  // The name, eight bytes at a time, each group read as a big-endian word, then the last
+  // 0-7 bytes likewise (a zero word when there are none).
+  size_t i = 0;
+  for (; i + 8 <= name.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, name.data() + i, sizeof word);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    word = __builtin_bswap64(word);
+#endif
+    h = Mix(h, word);
   }
+  uint64_t word = 0;
+  for (; i < name.size(); ++i) word = (word << 8) | static_cast<uint8_t>(name[i]);
   h = Mix(h, word);
   h = Mix(h, a);
   hash_ = Mix(h, b);
