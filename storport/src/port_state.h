@@ -16,6 +16,7 @@
 #include "pci_enumeration.h"
 #include "phys_memory.h"
 #include "port_lock.h"
+#include "reused_buffer.h"
 #include "trace.h"
 #include "tsan_scope.h"
 
@@ -188,7 +189,7 @@ struct Adapter {
   uint64_t timer_due_ns = 0;
 
   // Memory.
-  std::unique_ptr<uint8_t[]> uncached;
+  ReusedBuffer uncached;
   size_t uncached_size = 0;
   std::map<uint32_t, std::unique_ptr<uint8_t[]>> lu_extensions;  // by path/target/lun
 
