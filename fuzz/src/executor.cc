@@ -48,12 +48,12 @@ thread_local uint32_t t_thread_cpu = 0;
 
 void SetThreadCpu(uint32_t cpu) { t_thread_cpu = cpu; }
 
-MSIRIG_NO_COVERAGE uint32_t Executor::Impl::CurrentCpu() const {
+MSIRIG_PLUMBING uint32_t Executor::Impl::CurrentCpu() const {
   if (threads_) return t_thread_cpu;
   return current_ == kMain ? 0 : current_;
 }
 
-MSIRIG_NO_COVERAGE void Executor::Impl::PreemptionPoint(sp::PreemptKind kind) {
+MSIRIG_PLUMBING void Executor::Impl::PreemptionPoint(sp::PreemptKind kind) {
   if (current_ == kMain || threads_) return;
   if (kind == sp::PreemptKind::kCallbackEntry) NoteWindows();
   Cpu& cpu = cpus_[current_];
@@ -111,7 +111,7 @@ bool Executor::Impl::Spin(uint32_t owner, const int32_t* lock_owner) {
   return !cpu.give_up;
 }
 
-void Executor::Impl::Stalled(uint64_t) {
+MSIRIG_PLUMBING void Executor::Impl::Stalled(uint64_t) {
   // A stalling CPU lets the device work: a miniport polling CSTS.RDY or an admin completion
   // with StorPortStallExecution must see it happen. Bounded, so a polling loop ends.
   if (!device_) return;

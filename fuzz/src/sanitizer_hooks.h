@@ -34,9 +34,11 @@
 #define MSIRIG_NO_TSAN __attribute__((no_sanitize("thread")))
 
 // The scheduling plumbing that runs at every preemption point (which CPU is current, counting
-// down to a suspension) stays out of SanitizerCoverage: it takes the same branches in every run,
-// so it gives the fuzzer no signal, and its comparison callbacks cost more than its work
-// (storport/src/no_coverage.h says the same for the port driver).
-#define MSIRIG_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+// down to a suspension) stays out of SanitizerCoverage and UBSan's vptr check: it takes the same
+// branches in every run, so it gives the fuzzer no signal, and both cost more than its work
+// (storport/src/plumbing.h says the same for the port driver).
+#ifndef MSIRIG_PLUMBING
+#define MSIRIG_PLUMBING __attribute__((no_sanitize("coverage", "vptr")))
+#endif
 
 #endif  // MSIRIG_FUZZ_SRC_SANITIZER_HOOKS_H_

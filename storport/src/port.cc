@@ -90,7 +90,7 @@ PortState::~PortState() {
   }
 }
 
-MSIRIG_NO_COVERAGE PortState& CurrentPortState() {
+MSIRIG_PLUMBING PortState& CurrentPortState() {
   if (g_current_port == nullptr) {
     std::fputs("msirig: rig error: a StorPort routine was called with no emulated port driver\n",
                stderr);
@@ -148,7 +148,8 @@ void PortState::Violate(Rule rule, Adapter* adapter, const std::string& what) {
   verifier.Report(rule, what, Where(adapter));
 }
 
-void PortState::EnterRoutine(const char* routine, Adapter* adapter, uint8_t max_irql) {
+MSIRIG_PLUMBING void PortState::EnterRoutine(const char* routine, Adapter* adapter,
+                                             uint8_t max_irql) {
   trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, routine);
   if (Cpu().irql > max_irql) {
     char what[160];
@@ -232,7 +233,7 @@ std::vector<std::string_view> Port::Callbacks(uint32_t cpu) const {
   Callbacks(cpu, names);
   return names;
 }
-MSIRIG_NO_COVERAGE void Port::Callbacks(uint32_t cpu, std::vector<std::string_view>& names) const {
+MSIRIG_PLUMBING void Port::Callbacks(uint32_t cpu, std::vector<std::string_view>& names) const {
   names.clear();
   for (const Frame& frame : state_->cpus.at(cpu).frames)
     names.push_back(CallbackName(frame.callback));

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "msirig/storport/port.h"
-#include "no_coverage.h"
+#include "plumbing.h"
 #include "pci_enumeration.h"
 #include "phys_memory.h"
 #include "port_lock.h"
@@ -258,13 +258,13 @@ struct PortState {
   uint32_t pool_blocks = 0;
 
   // --- helpers shared by the files of storport/src ---
-  MSIRIG_NO_COVERAGE CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
-  MSIRIG_NO_COVERAGE uint32_t CpuIndex() const { return scheduler->CurrentCpu(); }
-  MSIRIG_NO_COVERAGE const Frame* CurrentFrame() {
+  MSIRIG_PLUMBING CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
+  MSIRIG_PLUMBING uint32_t CpuIndex() const { return scheduler->CurrentCpu(); }
+  MSIRIG_PLUMBING const Frame* CurrentFrame() {
     auto& f = Cpu().frames;
     return f.empty() ? nullptr : &f.back();
   }
-  MSIRIG_NO_COVERAGE Callback CurrentCallback() {
+  MSIRIG_PLUMBING Callback CurrentCallback() {
     const Frame* f = CurrentFrame();
     return f ? f->callback : Callback::kNone;
   }
@@ -282,6 +282,9 @@ struct PortState {
 
   // Locks (locks.cc). Acquire spins through the scheduler while another CPU holds a lock.
   void AcquireLocks(Acquisition acquisition);
+  // Until `lock` is free (through the scheduler, or spinning on real threads); false when no
+  // CPU can ever free it.
+  bool WaitForLock(ModeledLock& lock);
   // Releases the acquisition at `index` of the current CPU's held list, restoring its OldIrql.
   void ReleaseAt(size_t index, uint8_t irql_after);
   ModeledLock* InterruptLocks(Adapter& adapter, uint32_t* count);
@@ -338,13 +341,13 @@ PortState& CurrentPortState();
 // accesses only) and, with real threads, done under the port lock.
 class RigEntry {
  public:
-  MSIRIG_NO_COVERAGE RigEntry() : RigEntry(CurrentPortState()) {}
-  MSIRIG_NO_COVERAGE explicit RigEntry(PortState& s)
+  MSIRIG_PLUMBING RigEntry() : RigEntry(CurrentPortState()) {}
+  MSIRIG_PLUMBING explicit RigEntry(PortState& s)
       : s_(s), cpu_(s.Cpu()), locked_(s.real_threads) {
     ++cpu_.rig_depth;
     if (locked_) s_.lock.Lock();
   }
-  MSIRIG_NO_COVERAGE ~RigEntry() {
+  MSIRIG_PLUMBING ~RigEntry() {
     if (locked_) s_.lock.Unlock();
     --cpu_.rig_depth;
   }

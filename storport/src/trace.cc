@@ -11,14 +11,14 @@
 #include <cstring>
 #include <utility>
 
-#include "no_coverage.h"
+#include "plumbing.h"
 #include "tsan_scope.h"
 
 namespace msirig::sp {
 namespace {
 
 // One multiply-xorshift step per 64-bit word: cheap, and the same on every machine.
-MSIRIG_NO_COVERAGE uint64_t Mix(uint64_t hash, uint64_t value) {
+MSIRIG_PLUMBING uint64_t Mix(uint64_t hash, uint64_t value) {
   hash ^= value;
   hash *= 0x9E3779B97F4A7C15ull;
   return hash ^ (hash >> 29);
@@ -64,7 +64,7 @@ const char* EventName(Event event) {
   return "?";
 }
 
-MSIRIG_NO_COVERAGE void Trace::Add(Event event, uint32_t cpu, uint8_t irql, std::string_view name,
+MSIRIG_PLUMBING void Trace::Add(Event event, uint32_t cpu, uint8_t irql, std::string_view name,
                                    uint64_t a, uint64_t b) {
   ring_[count_ % kKept] = Entry{count_, event, static_cast<uint8_t>(cpu), irql, name, a, b};
   ++count_;
@@ -130,7 +130,7 @@ void TraceRecorder::BeginRun() {
   text_ += "run\t" + std::to_string(++runs_) + "\n";
 }
 
-MSIRIG_NO_COVERAGE void TraceRecorder::Event(uint64_t seq, uint32_t cpu, uint8_t irql,
+MSIRIG_PLUMBING void TraceRecorder::Event(uint64_t seq, uint32_t cpu, uint8_t irql,
                                              std::string_view kind, std::string_view name,
                                              uint64_t a, uint64_t b) {
   TsanIgnoreScope hidden;
