@@ -181,30 +181,30 @@ MSIRIG_PLUMBING void PortState::EnterCallback(Callback callback, Adapter* adapte
                                AcquiredVia::kPort, message, nullptr, frame.irql_before, lock, 1});
     }
   }
-  Frame& top = Cpu().frames.back();
-  top.held_at_entry = Cpu().held.size();
-  top.entry_irql = Cpu().irql;
-  trace.Add(Event::kCallbackEnter, CpuIndex(), Cpu().irql, CallbackName(callback), message);
+  Frame& top = cpu.frames.back();
+  top.held_at_entry = cpu.held.size();
+  top.entry_irql = cpu.irql;
+  trace.Add(Event::kCallbackEnter, CpuIndex(), cpu.irql, CallbackName(callback), message);
   scheduler->PreemptionPoint(PreemptKind::kCallbackEntry);
-  if (real_threads) Cpu().frames.back().port_lock_depth = lock.ReleaseAll();
+  if (real_threads) cpu.frames.back().port_lock_depth = lock.ReleaseAll();
   if (tsan_sees_only_miniport) {
     // However deep in the port this callback starts (an ISR nested at a preemption point is
     // inside a StorPort routine), TSan sees all of it; LeaveCallback hides the port again.
-    Frame& frame = Cpu().frames.back();
-    frame.rig_depth = Cpu().rig_depth;
+    Frame& frame = cpu.frames.back();
+    frame.rig_depth = cpu.rig_depth;
     for (int i = 0; i < frame.rig_depth; ++i) TsanShowMiniport();
-    Cpu().rig_depth = 0;
+    cpu.rig_depth = 0;
   }
 }
 
 MSIRIG_PLUMBING void PortState::LeaveCallback() {
+  CpuState& cpu = Cpu();  // the same CPU for the whole call (a fiber is one virtual CPU)
   if (tsan_sees_only_miniport) {
-    const int depth = Cpu().frames.back().rig_depth;
+    const int depth = cpu.frames.back().rig_depth;
     for (int i = 0; i < depth; ++i) TsanHideAgain();
-    Cpu().rig_depth = depth;
+    cpu.rig_depth = depth;
   }
-  if (real_threads) lock.Reacquire(Cpu().frames.back().port_lock_depth);
-  CpuState& cpu = Cpu();
+  if (real_threads) lock.Reacquire(cpu.frames.back().port_lock_depth);
   const Frame frame = cpu.frames.back();
   if (cpu.held.size() > frame.held_at_entry) {
     char what[160];
@@ -224,15 +224,15 @@ MSIRIG_PLUMBING void PortState::LeaveCallback() {
   trace.Add(Event::kCallbackExit, CpuIndex(), cpu.irql, CallbackName(frame.callback),
             frame.message);
   // Release the port driver's entry locks, innermost first, then leave the callback's IRQL.
-  while (Cpu().held.size() > frame.held_base) {
-    const Acquisition& acquisition = Cpu().held.back();
+  while (cpu.held.size() > frame.held_base) {
+    const Acquisition& acquisition = cpu.held.back();
     for (uint32_t i = acquisition.lock_count; i > 0; --i) {
       AnnotateRelease(&acquisition.locks[i - 1]);
       acquisition.locks[i - 1].owner = -1;
     }
-    Cpu().held.pop_back();
+    cpu.held.pop_back();
   }
-  Cpu().frames.pop_back();
+  cpu.frames.pop_back();
   SetIrql(frame.irql_before);
   scheduler->PreemptionPoint(PreemptKind::kCallbackExit);
 }
