@@ -81,8 +81,8 @@ MSIRIG_PLUMBING void PortState::RaiseIrql(uint8_t irql) {
   if (irql > Cpu().irql) SetIrql(irql);
 }
 
-// Instrumented (unlike the bookkeeping around it): contention is an interleaving the fuzzer
-// should see it reached.
+// Instrumented, unlike the bookkeeping around it: a CPU waiting for a lock another holds is an
+// interleaving the fuzzer should know it reached.
 bool PortState::WaitForLock(ModeledLock& lock) {
   for (uint64_t spins = 0; lock.owner != -1; ++spins) {
     if (real_threads) {
