@@ -53,8 +53,7 @@ MSIRIG_PLUMBING void FillPattern(uint32_t pattern, uint64_t lba, uint8_t* out, u
 MSIRIG_PLUMBING uint32_t FirstMismatch(const uint8_t* data, uint32_t count, int64_t pattern,
                                        uint64_t lba) {
   for (uint32_t group = 0; group * 8 < count; ++group) {
-    const uint64_t word =
-        pattern < 0 ? 0 : PatternWord(static_cast<uint32_t>(pattern), lba, group);
+    const uint64_t word = pattern < 0 ? 0 : PatternWord(static_cast<uint32_t>(pattern), lba, group);
     for (uint32_t i = 0; i < 8 && group * 8 + i < count; ++i) {
       if (data[group * 8 + i] != static_cast<uint8_t>(word >> (8 * i))) return group * 8 + i;
     }

@@ -147,9 +147,8 @@ MSIRIG_PLUMBING void PortState::ReleaseAt(size_t index, uint8_t irql_after) {
   scheduler->PreemptionPoint(PreemptKind::kLockReleased);
 }
 
-MSIRIG_PLUMBING void PortState::EnterCallback(Callback callback, Adapter* adapter,
-                                                 uint32_t message, uint8_t irql,
-                                                 uint8_t entry_locks) {
+MSIRIG_PLUMBING void PortState::EnterCallback(Callback callback, Adapter* adapter, uint32_t message,
+                                              uint8_t irql, uint8_t entry_locks) {
   CpuState& cpu = Cpu();
   Frame frame;
   frame.callback = callback;

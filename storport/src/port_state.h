@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "msirig/storport/port.h"
-#include "plumbing.h"
 #include "pci_enumeration.h"
 #include "phys_memory.h"
+#include "plumbing.h"
 #include "port_lock.h"
 #include "reused_buffer.h"
 #include "trace.h"
@@ -342,8 +342,7 @@ PortState& CurrentPortState();
 class RigEntry {
  public:
   MSIRIG_PLUMBING RigEntry() : RigEntry(CurrentPortState()) {}
-  MSIRIG_PLUMBING explicit RigEntry(PortState& s)
-      : s_(s), cpu_(s.Cpu()), locked_(s.real_threads) {
+  MSIRIG_PLUMBING explicit RigEntry(PortState& s) : s_(s), cpu_(s.Cpu()), locked_(s.real_threads) {
     ++cpu_.rig_depth;
     if (locked_) s_.lock.Lock();
   }

@@ -1,11 +1,12 @@
 // ReusedBuffer, and what reusing it must not change: the uncached extension every run gets is
 // zero and of the size asked for, however the last run left it.
+#include "reused_buffer.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstring>
 
-#include "reused_buffer.h"
 #include "scripted_miniport.h"
 
 #if defined(__has_feature)

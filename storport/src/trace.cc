@@ -65,7 +65,7 @@ const char* EventName(Event event) {
 }
 
 MSIRIG_PLUMBING void Trace::Add(Event event, uint32_t cpu, uint8_t irql, std::string_view name,
-                                   uint64_t a, uint64_t b) {
+                                uint64_t a, uint64_t b) {
   ring_[count_ % kKept] = Entry{count_, event, static_cast<uint8_t>(cpu), irql, name, a, b};
   ++count_;
   uint64_t h = Mix(hash_, static_cast<uint64_t>(event) | (uint64_t{cpu} << 8) |
@@ -131,8 +131,8 @@ void TraceRecorder::BeginRun() {
 }
 
 MSIRIG_PLUMBING void TraceRecorder::Event(uint64_t seq, uint32_t cpu, uint8_t irql,
-                                             std::string_view kind, std::string_view name,
-                                             uint64_t a, uint64_t b) {
+                                          std::string_view kind, std::string_view name, uint64_t a,
+                                          uint64_t b) {
   TsanIgnoreScope hidden;
   char head[64];
   std::snprintf(head, sizeof head, "ev\t%" PRIu64 "\t%u\t%u\t", seq, cpu, irql);
