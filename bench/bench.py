@@ -131,6 +131,23 @@ def step_scenario(n):
     return '\n'.join(lines) + '\n'
 
 
+def per_run_seconds(exe, path, runs):
+    """Seconds per execution of one input: libFuzzer's -runs=N on a single file runs it N times
+    in one process; the same with one run is subtracted (process start and exit). The least of
+    three tries, since the machine may be shared."""
+    best = {}
+    for count in (1, runs + 1):
+        for _ in range(3):
+            start = time.monotonic()
+            proc = subprocess.run([str(exe), f'-runs={count}', path], stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            wall = time.monotonic() - start
+            if proc.returncode != 0:
+                sys.exit(f'bench: {path} found something:\n' + proc.stdout.decode()[-3000:])
+            best[count] = min(best.get(count, wall), wall)
+    return max(best[runs + 1] - best[1], 0.0) / runs
+
+
 def median(values):
     return statistics.median(values) if values else None
 
@@ -153,7 +170,9 @@ def main():
     parser.add_argument('--cap', type=int, default=120)
     parser.add_argument('--bugs', default='')
     parser.add_argument('--presets', default='fuzz fuzz-tsan')
+    parser.add_argument('--parts', default='speed zoo steps')
     args = parser.parse_args()
+    parts = set(args.parts.split())
     root = Path(args.root)
     OUT = args.out
     presets = args.presets.split()
@@ -171,7 +190,7 @@ def main():
 
     # --- executions per second and peak memory ---------------------------------------------
     speed = {}  # (preset, target) -> (exec/s, peak MB)
-    for preset in presets:
+    for preset in (presets if 'speed' in parts else []):
         for target in ['empty_fuzz'] + TARGETS:
             exe = binary(root, preset, target)
             seeds = seeds_of(root, preset, target) if target != 'empty_fuzz' else []
@@ -184,7 +203,7 @@ def main():
                   file=sys.stderr, flush=True)
 
     # --- zoo: time and executions to the first finding ------------------------------------
-    bugs = [b for b in read_bugs(root) if PRESET_OF[b['sanitizer']] in presets]
+    bugs = [b for b in read_bugs(root) if PRESET_OF[b['sanitizer']] in presets and 'zoo' in parts]
     if args.bugs:
         wanted = set(args.bugs.split())
         bugs = [b for b in bugs if b['name'] in wanted]
@@ -221,23 +240,22 @@ def main():
 
     # --- cost per scenario step -------------------------------------------------------------
     steps_cost = []
+    floor = []  # (seed, us per execution)
     tool = root / 'build/zoo-fuzz/tests/zoo/msirig_zoo_scenario_tool'
     exe = binary(root, 'fuzz', 'schedule_fuzz')
     with tempfile.TemporaryDirectory() as work:
-        for n in (10, 100, 1000):
+        # The cost floor: the smallest seeds, each run many times in one process.
+        smallest = sorted(seeds_of(root, 'fuzz', 'schedule_fuzz'),
+                          key=lambda f: (os.path.getsize(f), f))
+        for seed in (smallest[:3] if 'steps' in parts else []):
+            floor.append((Path(seed).name, per_run_seconds(exe, seed, 2000) * 1e6))
+        for n in ((10, 100, 1000) if 'steps' in parts else ()):
             text = Path(work) / f'steps-{n}.txt'
             text.write_text(step_scenario(n))
             encoded = Path(work) / f'steps-{n}'
             subprocess.run([str(tool), 'encode', str(text), str(encoded)], check=True)
-            repeats = max(5, 2000 // n)
-            start = time.monotonic()
-            proc = subprocess.run([str(exe)] + [str(encoded)] * repeats, stdout=subprocess.PIPE,
-                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            wall = time.monotonic() - start
-            if proc.returncode != 0:
-                sys.exit(f'bench: the {n}-step scenario found something:\n'
-                         + proc.stdout.decode()[-3000:])
-            steps_cost.append((n, wall / repeats * 1e3, wall / repeats / n * 1e6))
+            seconds = per_run_seconds(exe, str(encoded), max(5, 2000 // n))
+            steps_cost.append((n, seconds * 1e3, seconds / n * 1e6))
 
     load_end = os.getloadavg()
     # --- the report -------------------------------------------------------------------------
@@ -248,24 +266,47 @@ def main():
          f'{load_end[2]:.2f} at the end. bench/run --seconds {args.seconds} --seeds '
          f'{args.seeds} --cap {args.cap}.')
     emit()
-    emit('## Executions per second (one process, from the seeds)')
-    emit()
-    header = '| target |'
-    rule = '|---|'
-    for preset in presets:
-        header += f' {LABEL_OF[preset]} exec/s | share of empty | peak RSS MB |'
-        rule += '---:|---:|---:|'
-    emit(header)
-    emit(rule)
-    for target in ['empty_fuzz'] + TARGETS:
-        line = f'| {target} |'
+    if 'speed' in parts:
+        emit('## Executions per second (one process, from the seeds)')
+        emit()
+        header = '| target |'
+        rule = '|---|'
         for preset in presets:
-            rate, peak, status = speed[(preset, target)]
-            empty = speed[(preset, 'empty_fuzz')][0]
-            note = '' if status == 0 else f' (exit {status})'
-            line += f' {rate:.0f}{note} | {100 * rate / empty:.2f}% | {fmt(peak)} |'
-        emit(line)
-    emit()
+            header += f' {LABEL_OF[preset]} exec/s | share of empty | peak RSS MB |'
+            rule += '---:|---:|---:|'
+        emit(header)
+        emit(rule)
+        for target in ['empty_fuzz'] + TARGETS:
+            line = f'| {target} |'
+            for preset in presets:
+                rate, peak, status = speed[(preset, target)]
+                empty = speed[(preset, 'empty_fuzz')][0]
+                note = '' if status == 0 else f' (exit {status})'
+                line += f' {rate:.0f}{note} | {100 * rate / empty:.2f}% | {fmt(peak)} |'
+            emit(line)
+        emit()
+    if 'zoo' in parts:
+        report_zoo(emit, args, zoo, replays)
+    if 'steps' in parts:
+        emit('## Cost floor (schedule_fuzz, ASan+UBSan: the three smallest seeds, 2000 runs each in one process)')
+        emit()
+        emit('| seed | us per execution |')
+        emit('|---|---:|')
+        for name, us in floor:
+            emit(f'| {name} | {us:.0f} |')
+        emit()
+        emit('## Cost per scenario step (schedule_fuzz, ASan+UBSan, one scenario run many times in one process)')
+        emit()
+        emit('| steps | ms per execution | us per step |')
+        emit('|---:|---:|---:|')
+        for n, ms, us in steps_cost:
+            emit(f'| {n} | {ms:.2f} | {us:.1f} |')
+    (Path(OUT) / 'results.md').write_text('\n'.join(report) + '\n')
+    plot(speed, presets, zoo, steps_cost, Path(OUT) / 'bench.png')
+    print(f'bench: wrote {OUT}/results.md and {OUT}/bench.png', file=sys.stderr)
+
+
+def report_zoo(emit, args, zoo, replays):
     emit(f'## Zoo: first finding, median over {args.seeds} seeds (cap {args.cap} s per run)')
     emit()
     emit('| bug | target | sanitizer | structure-aware: s / execs (found) | '
@@ -295,15 +336,6 @@ def main():
     emit(f'{len(replays)} findings, each replayed 10 times: {same}/{total} replays '
          f'({100 * same / total if total else 0:.1f}%) gave the identical signature.')
     emit()
-    emit('## Cost per scenario step (schedule_fuzz, ASan+UBSan, replay of one scenario)')
-    emit()
-    emit('| steps | ms per execution | us per step |')
-    emit('|---:|---:|---:|')
-    for n, ms, us in steps_cost:
-        emit(f'| {n} | {ms:.2f} | {us:.1f} |')
-    (Path(OUT) / 'results.md').write_text('\n'.join(report) + '\n')
-    plot(speed, presets, zoo, steps_cost, Path(OUT) / 'bench.png')
-    print(f'bench: wrote {OUT}/results.md and {OUT}/bench.png', file=sys.stderr)
 
 
 def plot(speed, presets, zoo, steps_cost, path):
@@ -315,7 +347,8 @@ def plot(speed, presets, zoo, steps_cost, path):
     width = 0.8 / len(presets)
     for i, preset in enumerate(presets):
         axes[0].bar([x + i * width for x in range(len(names))],
-                    [speed[(preset, t)][0] for t in names], width, label=LABEL_OF[preset])
+                    [speed.get((preset, t), (0, None, 0))[0] for t in names], width,
+                    label=LABEL_OF[preset])
     axes[0].set_xticks([x + width / 2 for x in range(len(names))])
     axes[0].set_xticklabels(names, rotation=30, ha='right')
     axes[0].set_yscale('log')

@@ -60,11 +60,18 @@ VOID NvmWriteRegister64(PNVM_ADAPTER_EXTENSION Adapter, ULONG Offset, ULONG64 Va
 
 _Use_decl_annotations_
 VOID NvmZeroMemory(PVOID Buffer, ULONG Length) {
-  volatile UCHAR* bytes = (volatile UCHAR*)Buffer;
+  /* The compiler's memset where it has one (RtlZeroMemory is memset in the WDK too): this zeroes
+   * every completion queue at each controller enable, and a volatile byte loop was a tenth of a
+   * short fuzzing run under coverage instrumentation. */
+#if defined(__clang__) || defined(__GNUC__)
+  __builtin_memset(Buffer, 0, Length);
+#else
+  PUCHAR bytes = (PUCHAR)Buffer;
   ULONG i;
   for (i = 0; i < Length; i++) {
     bytes[i] = 0;
   }
+#endif
 }
 
 _Use_decl_annotations_

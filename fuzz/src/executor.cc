@@ -48,12 +48,12 @@ thread_local uint32_t t_thread_cpu = 0;
 
 void SetThreadCpu(uint32_t cpu) { t_thread_cpu = cpu; }
 
-uint32_t Executor::Impl::CurrentCpu() const {
+MSIRIG_PLUMBING uint32_t Executor::Impl::CurrentCpu() const {
   if (threads_) return t_thread_cpu;
   return current_ == kMain ? 0 : current_;
 }
 
-void Executor::Impl::PreemptionPoint(sp::PreemptKind kind) {
+MSIRIG_PLUMBING void Executor::Impl::PreemptionPoint(sp::PreemptKind kind) {
   if (current_ == kMain || threads_) return;
   if (kind == sp::PreemptKind::kCallbackEntry) NoteWindows();
   Cpu& cpu = cpus_[current_];
@@ -73,7 +73,8 @@ bool Inside(const std::vector<std::string_view>& routines, std::string_view rout
 }  // namespace
 
 void Executor::Impl::NoteWindows() {
-  const std::vector<std::string_view> stack = port_->Callbacks(current_);
+  std::vector<std::string_view>& stack = callback_stack_;
+  port_->Callbacks(current_, stack);
   if (stack.empty()) return;
   const std::string_view routine = stack.back();
   if (IsIsr(routine)) {
@@ -110,7 +111,7 @@ bool Executor::Impl::Spin(uint32_t owner, const int32_t* lock_owner) {
   return !cpu.give_up;
 }
 
-void Executor::Impl::Stalled(uint64_t) {
+MSIRIG_PLUMBING void Executor::Impl::Stalled(uint64_t) {
   // A stalling CPU lets the device work: a miniport polling CSTS.RDY or an admin completion
   // with StorPortStallExecution must see it happen. Bounded, so a polling loop ends.
   if (!device_) return;

@@ -101,7 +101,8 @@ class Executor::Impl final : public sp::Scheduler {
   char run_end_ = 0;
   size_t deadlocks_ = 0;
   WindowMarks marks_;
-  size_t next_marked_step_ = 0;  // the scenario step StepLabel names next
+  size_t next_marked_step_ = 0;                   // the scenario step StepLabel names next
+  std::vector<std::string_view> callback_stack_;  // NoteWindows' scratch, kept to not allocate
 
   // One run.
   Scenario scenario_;

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "request_oracle.h"
 #include "scripted_miniport.h"
 
 namespace msirig::fuzz {
@@ -121,7 +122,18 @@ TEST(ExecutorOracle, AReadThatMissesTheLastWriteIsDataCorruption) {
   };
   Scenario s = MsiXScenario(2);
   s.steps = {MakeStep(StepKind::kWrite, 0, 4, 1, 0x10), MakeStep(StepKind::kRead, 0, 4, 1)};
-  EXPECT_TRUE(Saw(h.executor.Run(s), Rule::kDataCorruption));
+  const ExecutionResult bad = h.executor.Run(s);
+  EXPECT_TRUE(Saw(bad, Rule::kDataCorruption));
+  // The report names the first byte that differs (the block reads as zeros: nothing was stored).
+  uint32_t first = 0;
+  while (RequestOracle::PatternByte(0x10, 4, first) == 0) ++first;
+  char expected[96];
+  std::snprintf(expected, sizeof expected, "block 4 byte %u is 0x00, the last write left 0x%02x",
+                first, RequestOracle::PatternByte(0x10, 4, first));
+  bool named = false;
+  for (const sp::Violation& v : bad.violations)
+    named |= v.rule == Rule::kDataCorruption && v.line.find(expected) != std::string::npos;
+  EXPECT_TRUE(named) << expected << "\n" << Lines(bad);
   h.miniport.start_io = ram_disk;  // the clean twin
   EXPECT_TRUE(h.executor.Run(s).violations.empty());
 }

@@ -33,4 +33,12 @@
 // for the miniport's accesses only (DESIGN.md, facts for the executor).
 #define MSIRIG_NO_TSAN __attribute__((no_sanitize("thread")))
 
+// The scheduling plumbing that runs at every preemption point (which CPU is current, counting
+// down to a suspension) stays out of SanitizerCoverage and UBSan's vptr check: it takes the same
+// branches in every run, so it gives the fuzzer no signal, and both cost more than its work
+// (storport/src/plumbing.h says the same for the port driver).
+#ifndef MSIRIG_PLUMBING
+#define MSIRIG_PLUMBING __attribute__((no_sanitize("coverage", "vptr")))
+#endif
+
 #endif  // MSIRIG_FUZZ_SRC_SANITIZER_HOOKS_H_

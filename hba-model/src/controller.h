@@ -28,6 +28,11 @@
 
 namespace msirig::hba {
 
+// A per-vector or per-slot flag. Bytes, not std::vector<bool>: the device consults and resets
+// thousands of them per execution (2048 per table), and bit-proxy iteration under coverage
+// instrumentation was a visible share of a short fuzzing run; a byte vector fills with memset.
+using Flag = uint8_t;
+
 struct SubmissionQueue {
   bool exists = false;
   uint64_t base = 0;
@@ -49,7 +54,7 @@ struct CompletionQueue {
   bool full_reported = false;
   // Slots last written with the wrong phase tag (the corrupt_phase fault): a driver rightly
   // takes such an entry, and every one after it, for an old one (NVMe 1.4 4.6).
-  std::vector<bool> wrong_phase;
+  std::vector<Flag> wrong_phase;
 };
 
 // A completion the device has produced but not yet written into its completion queue.
@@ -193,24 +198,24 @@ class Controller {
   uint32_t cqs_allocated_ = 0;
   bool io_queue_created_ = false;
   uint32_t coalescing_ = 0;                // Interrupt Coalescing feature value (5.21.1.8)
-  std::vector<bool> coalescing_disabled_;  // Interrupt Vector Configuration CD (5.21.1.9)
+  std::vector<Flag> coalescing_disabled_;  // Interrupt Vector Configuration CD (5.21.1.9)
   std::vector<uint32_t> coalesce_count_;   // per vector: entries posted since the last message
-  std::vector<bool> coalesce_armed_;
+  std::vector<Flag> coalesce_armed_;
   uint32_t features_[16] = {};  // other simple features, by FID
   std::vector<uint16_t> held_async_events_;
 
   std::deque<PendingCompletion> completions_;   // produced, not yet posted
   std::vector<PendingCompletion> after_reset_;  // kept across a reset by the fault plan
   std::deque<InterruptRequest> interrupts_;
-  std::vector<bool> interrupt_requested_;  // per vector: a non-raw request is queued
+  std::vector<Flag> interrupt_requested_;  // per vector: a non-raw request is queued
   std::vector<TimedWork> timed_;
   uint64_t timed_sequence_ = 0;
   uint64_t now_ns_ = 0;
 
   std::vector<MsixEntry> msix_table_;
-  std::vector<bool> msix_pending_;
-  std::vector<bool> msi_status_;  // MSI per-message IS (NVMe 1.4 7.5): set when a message is sent
-  std::vector<bool> msi_held_;    // MSI message masked by INTMS when it was due (NVMe 1.4 7.5)
+  std::vector<Flag> msix_pending_;
+  std::vector<Flag> msi_status_;  // MSI per-message IS (NVMe 1.4 7.5): set when a message is sent
+  std::vector<Flag> msi_held_;    // MSI message masked by INTMS when it was due (NVMe 1.4 7.5)
   bool intx_cause_ = false;       // NVMe 1.4 7.5 IS: set on delivery, cleared when all consumed
   bool intx_spurious_ = false;    // a fault-made INTx pulse, held until the next host access
   bool intx_level_ = false;

@@ -258,15 +258,17 @@ void Controller::UpdateIntx() {
 // 7.5), and a message INTMS held for them is no longer due.
 void Controller::ClearConsumedInterruptStatus() {
   bool any_cause = false;
-  std::vector<bool> busy(msi_status_.size(), false);
+  // One bit per MSI message (at most 32, PCI 3.0 6.8.1.3): called at every CQ head doorbell,
+  // so no allocation here.
+  uint64_t busy = 0;
   const uint32_t enabled = pci_.has_msi() ? pci_.msi_enabled_count() : 1;
   for (const CompletionQueue& cq : cqs_) {
     if (!cq.exists || !cq.interrupts_enabled || cq.head == cq.tail) continue;
     any_cause = true;
-    busy[cq.vector & (enabled - 1)] = true;
+    busy |= uint64_t{1} << ((cq.vector & (enabled - 1)) % 64);
   }
-  for (size_t m = 0; m < busy.size(); ++m) {
-    if (!busy[m]) msi_status_[m] = msi_held_[m] = false;
+  for (size_t m = 0; m < msi_status_.size() && m < 64; ++m) {
+    if ((busy & (uint64_t{1} << m)) == 0) msi_status_[m] = msi_held_[m] = false;
   }
   if (!any_cause) intx_cause_ = false;
   UpdateIntx();

@@ -67,10 +67,15 @@ void Controller::WriteDoorbell(uint64_t offset, uint32_t value, uint32_t byte_ma
   sq.tail = value;
 }
 
-bool Controller::HasFetchableWork() const {
+// Asked at every device step, and a stalling CPU steps the device: a plain loop, kept out of
+// SanitizerCoverage (its answer shows in FetchAndExecute's coverage; its per-queue comparisons
+// were a tenth of a polling miniport's run).
+__attribute__((no_sanitize("coverage"))) bool Controller::HasFetchableWork() const {
   if (!enabled_ || !ready() || fatal() || shutdown_) return false;
-  return std::any_of(sqs_.begin(), sqs_.end(),
-                     [](const SubmissionQueue& sq) { return sq.exists && sq.head != sq.tail; });
+  for (const SubmissionQueue& sq : sqs_) {
+    if (sq.exists && sq.head != sq.tail) return true;
+  }
+  return false;
 }
 
 bool Controller::FetchAndExecute() {

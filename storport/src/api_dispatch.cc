@@ -228,7 +228,7 @@ PSTOR_SCATTER_GATHER_LIST StorPortGetScatterGatherList(PVOID HwDeviceExtension,
   return msirig::sp::ScatterGatherList(CurrentPortState(), HwDeviceExtension, Srb);
 }
 
-VOID StorPortStallExecution(ULONG Delay) {
+MSIRIG_PLUMBING VOID StorPortStallExecution(ULONG Delay) {
   MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortStallExecution",

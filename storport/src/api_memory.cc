@@ -10,6 +10,7 @@ using msirig::sp::Adapter;
 using msirig::sp::Callback;
 using msirig::sp::CurrentPortState;
 using msirig::sp::PortState;
+using msirig::sp::ReusedBuffer;
 using msirig::sp::Rule;
 
 extern "C" {
@@ -36,7 +37,7 @@ PVOID StorPortGetUncachedExtension(PVOID HwDeviceExtension,
   if (a->uncached != nullptr) {
     return NumberOfBytes <= a->uncached_size ? a->uncached.get() : nullptr;
   }
-  a->uncached.reset(new uint8_t[NumberOfBytes]());
+  a->uncached = ReusedBuffer::Zeroed(NumberOfBytes);
   a->uncached_size = NumberOfBytes;
   s.memory.Map(a->uncached.get(), NumberOfBytes);
   return a->uncached.get();

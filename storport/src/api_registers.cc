@@ -35,8 +35,9 @@ uintptr_t RegisterWindow() {
   return window;
 }
 
-const RegisterMapping* Decode(PortState& s, const void* address, unsigned size, const char* routine,
-                              uint64_t* offset, msirig::sp::PreemptKind kind) {
+MSIRIG_PLUMBING const RegisterMapping* Decode(PortState& s, const void* address, unsigned size,
+                                              const char* routine, uint64_t* offset,
+                                              msirig::sp::PreemptKind kind) {
   const auto va = reinterpret_cast<uintptr_t>(address);
   for (const RegisterMapping& m : s.mappings) {
     if (va >= m.virtual_base && va - m.virtual_base + size <= m.length) {
@@ -52,7 +53,7 @@ const RegisterMapping* Decode(PortState& s, const void* address, unsigned size, 
   return nullptr;
 }
 
-uint64_t Read(const void* address, unsigned size, const char* routine) {
+MSIRIG_PLUMBING uint64_t Read(const void* address, unsigned size, const char* routine) {
   PortState& s = CurrentPortState();
   uint64_t offset = 0;
   const RegisterMapping* m =
@@ -62,7 +63,8 @@ uint64_t Read(const void* address, unsigned size, const char* routine) {
   return m->adapter->device->MmioRead(m->bar, offset, size) & all_ones;
 }
 
-void Write(const void* address, unsigned size, uint64_t value, const char* routine) {
+MSIRIG_PLUMBING void Write(const void* address, unsigned size, uint64_t value,
+                           const char* routine) {
   PortState& s = CurrentPortState();
   uint64_t offset = 0;
   const RegisterMapping* m =

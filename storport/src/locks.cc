@@ -1,5 +1,10 @@
 // Modeled spin locks and IRQL (SPEC 3), and the callback frames that take the port driver's
 // entry locks and check the callback's balance on return (SPEC 4).
+//
+// This is the port's bookkeeping around every callback and lock operation, so most of it is
+// MSIRIG_PLUMBING (plumbing.h): its branches follow the callback kind and the synchronization
+// mode, which the miniport's own coverage already shows, and the ones that report a violation
+// end the run. Lock contention keeps its edges (WaitForLock).
 #include <cstdio>
 #include <thread>
 
@@ -43,7 +48,7 @@ const char* LockClassName(LockClass lock_class) {
   return "?";
 }
 
-ModeledLock* PortState::InterruptLocks(Adapter& adapter, uint32_t* count) {
+MSIRIG_PLUMBING ModeledLock* PortState::InterruptLocks(Adapter& adapter, uint32_t* count) {
   if (adapter.message_mode && adapter.sync_mode == InterruptSynchronizePerMessage &&
       !adapter.message_locks.empty()) {
     *count = static_cast<uint32_t>(adapter.message_locks.size());
@@ -62,7 +67,7 @@ bool PortState::SpinOnRealThreads(uint64_t spins) {
   return true;
 }
 
-void PortState::SetIrql(uint8_t irql) {
+MSIRIG_PLUMBING void PortState::SetIrql(uint8_t irql) {
   CpuState& cpu = Cpu();
   const uint8_t before = cpu.irql;
   cpu.irql = irql;
@@ -72,11 +77,24 @@ void PortState::SetIrql(uint8_t irql) {
   }
 }
 
-void PortState::RaiseIrql(uint8_t irql) {
+MSIRIG_PLUMBING void PortState::RaiseIrql(uint8_t irql) {
   if (irql > Cpu().irql) SetIrql(irql);
 }
 
-void PortState::AcquireLocks(Acquisition acquisition) {
+// Instrumented, unlike the bookkeeping around it: a CPU waiting for a lock another holds is an
+// interleaving the fuzzer should know it reached.
+bool PortState::WaitForLock(ModeledLock& lock) {
+  for (uint64_t spins = 0; lock.owner != -1; ++spins) {
+    if (real_threads) {
+      if (!SpinOnRealThreads(spins)) return false;
+      continue;
+    }
+    if (!scheduler->Spin(static_cast<uint32_t>(lock.owner), &lock.owner)) return false;
+  }
+  return true;
+}
+
+MSIRIG_PLUMBING void PortState::AcquireLocks(Acquisition acquisition) {
   const auto me = static_cast<int32_t>(CpuIndex());
   for (uint32_t i = 0; i < acquisition.lock_count; ++i) {
     ModeledLock& lock = acquisition.locks[i];
@@ -93,21 +111,7 @@ void PortState::AcquireLocks(Acquisition acquisition) {
       Violate(Rule::kSpinLockReacquire, acquisition.adapter, what);
       break;
     }
-    bool stuck = false;
-    for (uint64_t spins = 0; lock.owner != -1; ++spins) {
-      if (real_threads) {
-        if (!SpinOnRealThreads(spins)) {
-          stuck = true;
-          break;
-        }
-        continue;
-      }
-      if (!scheduler->Spin(static_cast<uint32_t>(lock.owner), &lock.owner)) {
-        stuck = true;
-        break;
-      }
-    }
-    if (stuck) {
+    if (lock.owner != -1 && !WaitForLock(lock)) {
       char what[160];
       std::snprintf(what, sizeof what, "cpu %d waits for %s held by cpu %d, and no cpu can run", me,
                     LockClassName(acquisition.lock_class), lock.owner);
@@ -128,7 +132,7 @@ void PortState::AcquireLocks(Acquisition acquisition) {
   scheduler->PreemptionPoint(PreemptKind::kLockAcquired);
 }
 
-void PortState::ReleaseAt(size_t index, uint8_t irql_after) {
+MSIRIG_PLUMBING void PortState::ReleaseAt(size_t index, uint8_t irql_after) {
   CpuState& cpu = Cpu();
   const Acquisition acquisition = cpu.held[index];
   for (uint32_t i = acquisition.lock_count; i > 0; --i) {
@@ -143,8 +147,8 @@ void PortState::ReleaseAt(size_t index, uint8_t irql_after) {
   scheduler->PreemptionPoint(PreemptKind::kLockReleased);
 }
 
-void PortState::EnterCallback(Callback callback, Adapter* adapter, uint32_t message, uint8_t irql,
-                              uint8_t entry_locks) {
+MSIRIG_PLUMBING void PortState::EnterCallback(Callback callback, Adapter* adapter, uint32_t message,
+                                              uint8_t irql, uint8_t entry_locks) {
   CpuState& cpu = Cpu();
   Frame frame;
   frame.callback = callback;
@@ -176,30 +180,30 @@ void PortState::EnterCallback(Callback callback, Adapter* adapter, uint32_t mess
                                AcquiredVia::kPort, message, nullptr, frame.irql_before, lock, 1});
     }
   }
-  Frame& top = Cpu().frames.back();
-  top.held_at_entry = Cpu().held.size();
-  top.entry_irql = Cpu().irql;
-  trace.Add(Event::kCallbackEnter, CpuIndex(), Cpu().irql, CallbackName(callback), message);
+  Frame& top = cpu.frames.back();
+  top.held_at_entry = cpu.held.size();
+  top.entry_irql = cpu.irql;
+  trace.Add(Event::kCallbackEnter, CpuIndex(), cpu.irql, CallbackName(callback), message);
   scheduler->PreemptionPoint(PreemptKind::kCallbackEntry);
-  if (real_threads) Cpu().frames.back().port_lock_depth = lock.ReleaseAll();
+  if (real_threads) cpu.frames.back().port_lock_depth = lock.ReleaseAll();
   if (tsan_sees_only_miniport) {
     // However deep in the port this callback starts (an ISR nested at a preemption point is
     // inside a StorPort routine), TSan sees all of it; LeaveCallback hides the port again.
-    Frame& frame = Cpu().frames.back();
-    frame.rig_depth = Cpu().rig_depth;
+    Frame& frame = cpu.frames.back();
+    frame.rig_depth = cpu.rig_depth;
     for (int i = 0; i < frame.rig_depth; ++i) TsanShowMiniport();
-    Cpu().rig_depth = 0;
+    cpu.rig_depth = 0;
   }
 }
 
-void PortState::LeaveCallback() {
+MSIRIG_PLUMBING void PortState::LeaveCallback() {
+  CpuState& cpu = Cpu();  // the same CPU for the whole call (a fiber is one virtual CPU)
   if (tsan_sees_only_miniport) {
-    const int depth = Cpu().frames.back().rig_depth;
+    const int depth = cpu.frames.back().rig_depth;
     for (int i = 0; i < depth; ++i) TsanHideAgain();
-    Cpu().rig_depth = depth;
+    cpu.rig_depth = depth;
   }
-  if (real_threads) lock.Reacquire(Cpu().frames.back().port_lock_depth);
-  CpuState& cpu = Cpu();
+  if (real_threads) lock.Reacquire(cpu.frames.back().port_lock_depth);
   const Frame frame = cpu.frames.back();
   if (cpu.held.size() > frame.held_at_entry) {
     char what[160];
@@ -224,15 +228,15 @@ void PortState::LeaveCallback() {
   trace.Add(Event::kCallbackExit, CpuIndex(), cpu.irql, CallbackName(frame.callback),
             frame.message);
   // Release the port driver's entry locks, innermost first, then leave the callback's IRQL.
-  while (Cpu().held.size() > frame.held_base) {
-    const Acquisition& acquisition = Cpu().held.back();
+  while (cpu.held.size() > frame.held_base) {
+    const Acquisition& acquisition = cpu.held.back();
     for (uint32_t i = acquisition.lock_count; i > 0; --i) {
       AnnotateRelease(&acquisition.locks[i - 1]);
       acquisition.locks[i - 1].owner = -1;
     }
-    Cpu().held.pop_back();
+    cpu.held.pop_back();
   }
-  Cpu().frames.pop_back();
+  cpu.frames.pop_back();
   SetIrql(frame.irql_before);
   scheduler->PreemptionPoint(PreemptKind::kCallbackExit);
 }

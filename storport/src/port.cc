@@ -90,7 +90,7 @@ PortState::~PortState() {
   }
 }
 
-PortState& CurrentPortState() {
+MSIRIG_PLUMBING PortState& CurrentPortState() {
   if (g_current_port == nullptr) {
     std::fputs("msirig: rig error: a StorPort routine was called with no emulated port driver\n",
                stderr);
@@ -153,7 +153,8 @@ void PortState::Violate(Rule rule, Adapter* adapter, const std::string& what,
                                      : "no callback");
 }
 
-void PortState::EnterRoutine(const char* routine, Adapter* adapter, uint8_t max_irql) {
+MSIRIG_PLUMBING void PortState::EnterRoutine(const char* routine, Adapter* adapter,
+                                             uint8_t max_irql) {
   trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, routine);
   if (Cpu().irql > max_irql) {
     char what[160];
@@ -234,9 +235,13 @@ INTERRUPT_SYNCHRONIZATION_MODE Port::SynchronizationMode(uint32_t adapter) const
 uint8_t Port::Irql(uint32_t cpu) const { return state_->cpus.at(cpu).irql; }
 std::vector<std::string_view> Port::Callbacks(uint32_t cpu) const {
   std::vector<std::string_view> names;
+  Callbacks(cpu, names);
+  return names;
+}
+MSIRIG_PLUMBING void Port::Callbacks(uint32_t cpu, std::vector<std::string_view>& names) const {
+  names.clear();
   for (const Frame& frame : state_->cpus.at(cpu).frames)
     names.push_back(CallbackName(frame.callback));
-  return names;
 }
 size_t Port::LocksHeld(uint32_t cpu) const { return state_->cpus.at(cpu).held.size(); }
 Verifier& Port::verifier() { return state_->verifier; }

@@ -14,7 +14,9 @@
 #include "msirig/storport/port.h"
 #include "pci_enumeration.h"
 #include "phys_memory.h"
+#include "plumbing.h"
 #include "port_lock.h"
+#include "reused_buffer.h"
 #include "trace.h"
 #include "tsan_scope.h"
 
@@ -188,7 +190,7 @@ struct Adapter {
   uint64_t timer_due_ns = 0;
 
   // Memory.
-  std::unique_ptr<uint8_t[]> uncached;
+  ReusedBuffer uncached;
   size_t uncached_size = 0;
   std::map<uint32_t, std::unique_ptr<uint8_t[]>> lu_extensions;  // by path/target/lun
 
@@ -257,13 +259,13 @@ struct PortState {
   uint32_t pool_blocks = 0;
 
   // --- helpers shared by the files of storport/src ---
-  CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
-  uint32_t CpuIndex() const { return scheduler->CurrentCpu(); }
-  const Frame* CurrentFrame() {
+  MSIRIG_PLUMBING CpuState& Cpu() { return cpus[scheduler->CurrentCpu()]; }
+  MSIRIG_PLUMBING uint32_t CpuIndex() const { return scheduler->CurrentCpu(); }
+  MSIRIG_PLUMBING const Frame* CurrentFrame() {
     auto& f = Cpu().frames;
     return f.empty() ? nullptr : &f.back();
   }
-  Callback CurrentCallback() {
+  MSIRIG_PLUMBING Callback CurrentCallback() {
     const Frame* f = CurrentFrame();
     return f ? f->callback : Callback::kNone;
   }
@@ -284,6 +286,9 @@ struct PortState {
 
   // Locks (locks.cc). Acquire spins through the scheduler while another CPU holds a lock.
   void AcquireLocks(Acquisition acquisition);
+  // Until `lock` is free (through the scheduler, or spinning on real threads); false when no
+  // CPU can ever free it.
+  bool WaitForLock(ModeledLock& lock);
   // Releases the acquisition at `index` of the current CPU's held list, restoring its OldIrql.
   void ReleaseAt(size_t index, uint8_t irql_after);
   ModeledLock* InterruptLocks(Adapter& adapter, uint32_t* count);
@@ -340,12 +345,12 @@ PortState& CurrentPortState();
 // accesses only) and, with real threads, done under the port lock.
 class RigEntry {
  public:
-  RigEntry() : RigEntry(CurrentPortState()) {}
-  explicit RigEntry(PortState& s) : s_(s), cpu_(s.Cpu()), locked_(s.real_threads) {
+  MSIRIG_PLUMBING RigEntry() : RigEntry(CurrentPortState()) {}
+  MSIRIG_PLUMBING explicit RigEntry(PortState& s) : s_(s), cpu_(s.Cpu()), locked_(s.real_threads) {
     ++cpu_.rig_depth;
     if (locked_) s_.lock.Lock();
   }
-  ~RigEntry() {
+  MSIRIG_PLUMBING ~RigEntry() {
     if (locked_) s_.lock.Unlock();
     --cpu_.rig_depth;
   }

@@ -11,17 +11,14 @@
 #include <cstring>
 #include <utility>
 
+#include "plumbing.h"
 #include "tsan_scope.h"
 
 namespace msirig::sp {
 namespace {
 
-// The trace is the rig's bookkeeping, not code under test: its hashing stays out of the
-// fuzzer's coverage (it would only add features and cost on every event).
-#define MSIRIG_NO_COVERAGE __attribute__((no_sanitize("coverage")))
-
 // One multiply-xorshift step per 64-bit word: cheap, and the same on every machine.
-MSIRIG_NO_COVERAGE uint64_t Mix(uint64_t hash, uint64_t value) {
+MSIRIG_PLUMBING uint64_t Mix(uint64_t hash, uint64_t value) {
   hash ^= value;
   hash *= 0x9E3779B97F4A7C15ull;
   return hash ^ (hash >> 29);
@@ -67,17 +64,25 @@ const char* EventName(Event event) {
   return "?";
 }
 
-MSIRIG_NO_COVERAGE void Trace::Add(Event event, uint32_t cpu, uint8_t irql, std::string_view name,
-                                   uint64_t a, uint64_t b) {
+MSIRIG_PLUMBING void Trace::Add(Event event, uint32_t cpu, uint8_t irql, std::string_view name,
+                                uint64_t a, uint64_t b) {
   ring_[count_ % kKept] = Entry{count_, event, static_cast<uint8_t>(cpu), irql, name, a, b};
   ++count_;
   uint64_t h = Mix(hash_, static_cast<uint64_t>(event) | (uint64_t{cpu} << 8) |
                               (uint64_t{irql} << 16) | (uint64_t{name.size()} << 24));
-  uint64_t word = 0;  // the name, eight bytes at a time
-  for (size_t i = 0; i < name.size(); ++i) {
-    word = (word << 8) | static_cast<uint8_t>(name[i]);
-    if (i % 8 == 7) h = Mix(h, std::exchange(word, 0));
+  // The name, eight bytes at a time, each group read as a big-endian word, then the last
+  // 0-7 bytes likewise (a zero word when there are none).
+  size_t i = 0;
+  for (; i + 8 <= name.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, name.data() + i, sizeof word);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    word = __builtin_bswap64(word);
+#endif
+    h = Mix(h, word);
   }
+  uint64_t word = 0;
+  for (; i < name.size(); ++i) word = (word << 8) | static_cast<uint8_t>(name[i]);
   h = Mix(h, word);
   h = Mix(h, a);
   hash_ = Mix(h, b);
@@ -125,9 +130,9 @@ void TraceRecorder::BeginRun() {
   text_ += "run\t" + std::to_string(++runs_) + "\n";
 }
 
-MSIRIG_NO_COVERAGE void TraceRecorder::Event(uint64_t seq, uint32_t cpu, uint8_t irql,
-                                             std::string_view kind, std::string_view name,
-                                             uint64_t a, uint64_t b) {
+MSIRIG_PLUMBING void TraceRecorder::Event(uint64_t seq, uint32_t cpu, uint8_t irql,
+                                          std::string_view kind, std::string_view name, uint64_t a,
+                                          uint64_t b) {
   TsanIgnoreScope hidden;
   char head[64];
   std::snprintf(head, sizeof head, "ev\t%" PRIu64 "\t%u\t%u\t", seq, cpu, irql);

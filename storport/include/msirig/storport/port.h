@@ -188,6 +188,9 @@ class Port {
   uint8_t Irql(uint32_t cpu) const;
   // The miniport routines CPU `cpu` is inside, outermost first ("HwStartIo", "HwDpcRoutine"...).
   std::vector<std::string_view> Callbacks(uint32_t cpu) const;
+  // The same into `names` (cleared first), which keeps its capacity: for a caller that asks at
+  // every callback entry and should not allocate each time.
+  void Callbacks(uint32_t cpu, std::vector<std::string_view>& names) const;
   size_t LocksHeld(uint32_t cpu) const;
   // The rolling hash of every event so far, and the last `events` events as text.
   uint64_t TraceHash() const;
