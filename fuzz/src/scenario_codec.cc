@@ -183,7 +183,11 @@ Scenario Decode(const uint8_t* data, size_t size) {
       if (namespaces.size() < internal::kMaxNamespaces)
         namespaces.push_back(ReadFields(r, hba::NamespaceConfig{}, kNamespaceFields));
     } else if (tag == kFaultsTag) {
-      if (!have_faults) s.faults = ReadFields(r, hba::FaultPlan{}, kFaultFields);
+      if (!have_faults) {
+        const Scenario read = ReadFields(r, Scenario{}, kFaultFields);
+        s.faults = read.faults;
+        s.faults_during_init = read.faults_during_init;
+      }
       have_faults = true;
     } else {  // kMessageTag
       std::vector<sp::MessageContents>& contents = s.platform.message_contents;
@@ -223,10 +227,10 @@ std::vector<uint8_t> Encode(const Scenario& s, std::vector<size_t>* step_offsets
       w.FinishInto(out);
     }
   }
-  if (!internal::FieldsEqual(s.faults, hba::FaultPlan{}, kFaultFields)) {
+  if (!internal::FieldsEqual(s, Scenario{}, kFaultFields)) {
     AppendSeparator(out);
     w.Varint(kFaultsTag);
-    WriteFields(w, s.faults, hba::FaultPlan{}, kFaultFields);
+    WriteFields(w, s, Scenario{}, kFaultFields);
     w.FinishInto(out);
   }
   for (size_t i = 0; i < s.platform.message_contents.size(); ++i) {

@@ -253,7 +253,7 @@ void VisitConfigFields(Scenario& s, Visit&& visit) {
   internal::VisitPlatformFaultFields(s.platform.faults, visit);
   internal::VisitDeviceFields(s.device, visit);
   for (hba::NamespaceConfig& n : s.device.namespaces) internal::VisitNamespaceFields(n, visit);
-  internal::VisitFaultFields(s.faults, visit);
+  internal::VisitScenarioFaultFields(s, visit);
   for (sp::MessageContents& m : s.platform.message_contents) internal::VisitMessageFields(m, visit);
 }
 
@@ -492,6 +492,7 @@ size_t CrossOverScenarios(const uint8_t* a, size_t a_size, const uint8_t* b, siz
           break;
         default:
           r.faults = y.faults;
+          r.faults_during_init = y.faults_during_init;
       }
   }
   return WriteFitting(Normalize(std::move(r)), out, max_out);

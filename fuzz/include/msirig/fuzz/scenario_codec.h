@@ -25,8 +25,8 @@
 //                             the first device chunk wins (a mutated step cannot replace it)
 //     kNamespaceTag           one namespace: size_blocks ^ 2^21, block_size ^ 512; none at all
 //                             means the default single namespace; at most 4 count
-//     kFaultsTag              FaultPlan fields in scenario_fields.h order, each ^ default; the
-//                             first one wins
+//     kFaultsTag              FaultPlan fields in scenario_fields.h order, each ^ default,
+//                             then faults_during_init; the first one wins
 //     kMessageTag             the next MessageContents entry: data, address, vector, level,
 //                             mode, each ^ DefaultMessageContents(index)
 //
