@@ -38,7 +38,7 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
   port_->verifier().SetFindingContext([this](std::string& report) { report += FindingContext(); });
   adapter_ = port_->CreateAdapter(scenario_.platform);
   device_ = std::make_unique<hba::NvmeDevice>(scenario_.device, port_->HostBusOf(adapter_));
-  device_->SetFaultPlan(scenario_.faults);
+  if (scenario_.faults_during_init) device_->SetFaultPlan(scenario_.faults);
   const hba::NamespaceConfig& ns = scenario_.device.namespaces.front();
   requests_.Reset(ns.block_size_bytes, ns.size_blocks);
 
@@ -51,6 +51,10 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
     started_ = port_->StartAdapter(adapter_, device_.get());
   });
   if (started_) {
+    // Armed now unless the scenario faults the initialization (Scenario::faults_during_init):
+    // the plan's counters then count the scheduled work only, not the admin commands of the
+    // start, which a fault there would keep the scheduled steps from ever running.
+    if (!scenario_.faults_during_init) device_->SetFaultPlan(scenario_.faults);
     if (options_.real_threads) {
       PlayOnThreads(scenario_.steps);
     } else {
@@ -58,6 +62,10 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
     }
     Drain();
     CheckOracles();
+  } else if (port_->trace_recorder() != nullptr) {
+    // A failed start is the driver's right (HwFindAdapter or HwInitialize may fail it), not a
+    // finding; it shows in ExecutionResult::adapter_started and, for `show`, here.
+    port_->trace_recorder()->Mark(0, "adapter start failed: no step runs");
   }
 
 #if MSIRIG_HAS_TSAN

@@ -66,6 +66,9 @@ struct WindowMarks {
 };
 
 struct ExecutionResult {
+  // False when the miniport failed the start (HwFindAdapter or HwInitialize failed; legitimate,
+  // a finding only where a verifier rule says so): then no step ran, and a recorded trace says
+  // "adapter start failed".
   bool adapter_started = false;
   std::vector<sp::Violation> violations;  // kRecord mode
   uint64_t trace_hash = 0;
