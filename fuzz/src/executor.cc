@@ -94,8 +94,10 @@ void Executor::Impl::NoteWindows() {
         break;
       }
     }
-  } else if (routine == "HwResetBus" && device_ && device_->CommandsInFlight() > 0) {
-    ++marks_.reset_with_device_work;
+  } else if (routine == "HwResetBus") {
+    // The scenario's reset, or Storport's own after a timeout: requests may fail from here on.
+    requests_.ExplainFailures();
+    if (device_ && device_->CommandsInFlight() > 0) ++marks_.reset_with_device_work;
   }
 }
 

@@ -81,8 +81,11 @@ class Executor::Impl final : public sp::Scheduler {
   // Stress mode: the steps of each CPU on an OS thread of its own (executor_threads.cc).
   void PlayOnThreads(const std::vector<Step>& steps);
   void Probe(const Step& step);
+  // Something in the run may now fail requests (RequestOracle::ExplainFailures), from any CPU.
+  void ExplainFailures();
   void Drain();
   void CheckOracles();
+  void CheckResourcesSettled();  // the port's own accounting, once the run drained
   std::string DeviceView() const;  // where the device stands, for end-of-run findings
   void AdvanceTime(uint32_t cpu, uint64_t nanoseconds);
   std::string FindingContext();

@@ -126,6 +126,60 @@ TEST(ExecutorOracle, AReadThatMissesTheLastWriteIsDataCorruption) {
   EXPECT_TRUE(h.executor.Run(s).violations.empty());
 }
 
+// A miniport that fails every read with `status` (and completes everything else).
+void FailReads(ScriptedMiniport& miniport, UCHAR status) {
+  miniport.start_io = [status](PVOID ext, PSCSI_REQUEST_BLOCK srb) -> BOOLEAN {
+    srb->SrbStatus = srb->Cdb[0] == SCSIOP_READ ? status : SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+}
+
+TEST(ExecutorOracle, AFailedRequestThatNothingInTheRunExplainsHasTheWrongStatus) {
+  Harness h;
+  FailReads(h.miniport, SRB_STATUS_ERROR);
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kRead, 0, 4, 1)};
+  const ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(Saw(result, Rule::kRequestStatus)) << Lines(result);
+  EXPECT_NE(Lines(result).find("read request tag 1 completed with SrbStatus 0x04 (SRB_STATUS_ERROR)"),
+            std::string::npos)
+      << Lines(result);
+  FailReads(h.miniport, SRB_STATUS_SUCCESS);  // the clean twin
+  EXPECT_TRUE(h.executor.Run(s).violations.empty());
+}
+
+TEST(ExecutorOracle, AResetOrAFaultPlanExplainsAFailedRequest) {
+  Harness h;
+  FailReads(h.miniport, SRB_STATUS_BUS_RESET);
+  Scenario reset = MsiXScenario(2);
+  reset.steps = {MakeStep(StepKind::kResetBus, 1), MakeStep(StepKind::kRead, 0, 4, 1)};
+  ExecutionResult result = h.executor.Run(reset);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  // ... but only from the reset on: the same failure before it is unexplained.
+  std::swap(reset.steps[0], reset.steps[1]);
+  EXPECT_TRUE(Saw(h.executor.Run(reset), Rule::kRequestStatus));
+
+  Scenario faulty = MsiXScenario(2);
+  faulty.faults.drop_interrupt_every_n = 7;
+  faulty.steps = {MakeStep(StepKind::kRead, 0, 4, 1)};
+  result = h.executor.Run(faulty);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+}
+
+TEST(ExecutorOracle, BusyIsAlwaysAllowedAndAnUndefinedStatusNever) {
+  Harness h;
+  FailReads(h.miniport, SRB_STATUS_BUSY);
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kResetBus, 1), MakeStep(StepKind::kRead, 0, 4, 1)};
+  ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  FailReads(h.miniport, 0x3F);  // no SRB_STATUS_ value, even after a reset
+  result = h.executor.Run(s);
+  EXPECT_TRUE(Saw(result, Rule::kRequestStatus)) << Lines(result);
+  EXPECT_NE(Lines(result).find("0x3f (not an SRB status)"), std::string::npos) << Lines(result);
+}
+
 TEST(Executor, TheSameScenarioGivesTheSameTraceEveryTime) {
   Harness h;
   std::map<uint32_t, std::vector<uint8_t>> disk;
