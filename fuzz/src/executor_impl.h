@@ -32,6 +32,7 @@ class Executor::Impl final : public sp::Scheduler {
   void PreemptionPoint(sp::PreemptKind kind) override;
   bool Spin(uint32_t owner, const int32_t* lock_owner) override;
   void Stalled(uint64_t microseconds) override;
+  std::string WaitCycle() const override;
 
  private:
   static constexpr uint32_t kMain = std::numeric_limits<uint32_t>::max();
@@ -63,6 +64,9 @@ class Executor::Impl final : public sp::Scheduler {
   void Drive(uint32_t index);
   enum class Wait : uint8_t { kResolved, kParked, kDeadlock };
   Wait ResolveWait(uint32_t index);
+  // "cpuN waits for <lock> held by cpuM", for the wait cycle of a Deadlock.
+  std::string WaitOf(uint32_t index) const;
+  std::string LockName(const int32_t* owner_field) const;
   // Whether CPU `index` still waits for something the CPU it names holds.
   bool StillBlocked(uint32_t index) const;
   // Lets a suspended CPU run its work to the end.

@@ -320,15 +320,26 @@ TEST(ExecutorInterleaving, TwoCpusTakingTwoMsiLocksInOppositeOrderDeadlock) {
   s.steps = {MakeStep(StepKind::kWrite, 0, 0, 1, 1), MakeStep(StepKind::kInterrupt, 1, 3),
              MakeStep(StepKind::kFlush, 0)};
   bool found = false;
+  std::string line;
   for (uint16_t p0 = 1; p0 < 25 && !found; ++p0) {
     for (uint16_t p1 = 1; p1 < 25 && !found; ++p1) {
       s.steps[0].preempt = p0;
       s.steps[1].preempt = p1;
       const ExecutionResult r = h.executor.Run(s);
       found = r.deadlocks > 0 && Saw(r, Rule::kDeadlock);
+      for (const sp::Violation& v : r.violations)
+        if (v.rule == Rule::kDeadlock) line = v.line;
     }
   }
   EXPECT_TRUE(found) << "no schedule of two CPUs reached the lock-order deadlock";
+  // The violation names the cycle: each CPU, the lock it waits for, and the CPU holding it.
+  const bool cycle_0_then_1 =
+      line.find("wait cycle: cpu0 waits for MSI lock 1 held by cpu1, cpu1 waits for MSI lock 0 "
+                "held by cpu0") != std::string::npos;
+  const bool cycle_1_then_0 =
+      line.find("wait cycle: cpu1 waits for MSI lock 0 held by cpu0, cpu0 waits for MSI lock 1 "
+                "held by cpu1") != std::string::npos;
+  EXPECT_TRUE(cycle_0_then_1 || cycle_1_then_0) << line;
 }
 
 // A scripted miniport that drives the NVMe model by hand (NVMe 1.4 3.1, 7.6.1): it enables the

@@ -1,6 +1,7 @@
 // Modeled spin locks and IRQL (SPEC 3), and the callback frames that take the port driver's
 // entry locks and check the callback's balance on return (SPEC 4).
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include "port_state.h"
@@ -116,7 +117,10 @@ void PortState::AcquireLocks(Acquisition acquisition) {
         AnnotateRelease(&acquisition.locks[j]);
       }
       acquisition.lock_count = 0;
-      Violate(Rule::kDeadlock, acquisition.adapter, what);
+      std::string text = what;
+      if (const std::string cycle = scheduler->WaitCycle(); !cycle.empty())
+        text += " (wait cycle: " + cycle + ")";
+      Violate(Rule::kDeadlock, acquisition.adapter, text);
       break;
     }
     lock.owner = me;
