@@ -19,7 +19,7 @@ fuzz::ExecutorOptions Options() {
   options.driver_entry = DriverEntry;
   options.verifier_mode = sp::VerifierMode::kAbort;
   options.reproduce_command = std::string("tools/msirig repro ") + MSIRIG_FUZZ_TARGET_NAME +
-                              " FILE   (FILE: the input the fuzzer saved, or the one replayed)";
+                              " {input}";
   return options;
 }
 

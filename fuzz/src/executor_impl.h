@@ -20,12 +20,22 @@ namespace msirig::fuzz {
 
 inline constexpr bool kTsanBuild = MSIRIG_HAS_TSAN;
 
+// In ExecutorOptions::reproduce_command, replaced by the input being replayed.
+inline constexpr std::string_view kInputPlaceholder = "{input}";
+// The input file the replay driver runs now ("" under a fuzzing engine).
+const std::string& CurrentInput();
+
 class Executor::Impl final : public sp::Scheduler {
  public:
   explicit Impl(ExecutorOptions options);
   ~Impl() override;
 
   ExecutionResult Run(const Scenario& scenario);
+  // The scenario as text, the wait cycle, the last events and the reproduce command: what a
+  // finding prints after its own lines (the verifier's, a sanitizer's, a contract probe's).
+  std::string FindingContext();
+  // While playing, a sanitizer report prints FindingContext (executor_run.cc).
+  void SetPlaying(bool playing);
 
   // sp::Scheduler, called on the virtual CPUs' fibers.
   uint32_t CurrentCpu() const override;
@@ -92,7 +102,6 @@ class Executor::Impl final : public sp::Scheduler {
   void CheckResourcesSettled();  // the port's own accounting, once the run drained
   std::string DeviceView() const;  // where the device stands, for end-of-run findings
   void AdvanceTime(uint32_t cpu, uint64_t nanoseconds);
-  std::string FindingContext();
 
   ExecutorOptions options_;
   Fiber main_;

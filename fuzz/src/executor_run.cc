@@ -50,6 +50,7 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
     requests_.ExplainFailures();
 
   started_ = false;
+  SetPlaying(true);
 #if MSIRIG_HAS_TSAN
   __tsan_release(&run_start_);
 #endif
@@ -86,6 +87,7 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
   result.deadlocks = deadlocks_;
   result.marks = marks_;
   result.requests_completed = port_->Completed(adapter_).size();
+  SetPlaying(false);
   // The device refers to the adapter's bus: it goes first.
   device_.reset();
   port_.reset();
@@ -243,7 +245,7 @@ void Executor::Impl::Probe(const Step& step) {
       char what[160];
       std::snprintf(what, sizeof what, "%s(message %u, args %u) returned 0x%x, documented 0x%x",
                     routine, step.a, step.b, status, expected);
-      std::fprintf(stderr, "msirig: contract mismatch: %s\n", what);
+      std::fprintf(stderr, "msirig: contract mismatch: %s\n%s", what, FindingContext().c_str());
       std::abort();
     }
   }
@@ -369,9 +371,83 @@ std::string Executor::Impl::FindingContext() {
   std::string context = "msirig: scenario:\n" + ToText(scenario_);
   if (!wait_cycle_.empty()) context += "msirig: wait cycle: " + wait_cycle_ + "\n";
   context += "msirig: last events:\n" + port_->TraceTail(24);
-  if (!options_.reproduce_command.empty())
-    context += "msirig: reproduce: " + options_.reproduce_command + "\n";
+  if (!options_.reproduce_command.empty()) {
+    std::string command = options_.reproduce_command;
+    if (const size_t at = command.find(kInputPlaceholder); at != std::string::npos) {
+      const std::string& input = CurrentInput();
+      command.replace(at, kInputPlaceholder.size(),
+                      !input.empty() ? input
+                                     : "crash-<sha1>   (the input the engine saved: libFuzzer "
+                                       "writes crash-<sha1 of the input> in its -artifact_prefix, "
+                                       "by default the working directory; AFL++ in "
+                                       "<output>/<instance>/crashes/)");
+    }
+    context += "msirig: reproduce: " + command + "\n";
+  }
   return context;
 }
+
+// --- the context of findings the verifier does not report itself ---
+
+namespace {
+
+// The executor playing a scenario on this process now (one OS thread per execution), and the
+// input file the replay driver runs (fuzz/replay_main.cc names it).
+// (Executor::Impl is private to Executor: the executor is kept as its context function.)
+std::string (*g_playing_context)(void* impl) = nullptr;
+void* g_playing = nullptr;
+std::string* g_current_input = nullptr;
+
+void PrintPlayingContext() {
+  if (g_playing == nullptr) return;
+  void* playing = g_playing;
+  g_playing = nullptr;  // once, even if the printing itself is reported
+  const std::string context = g_playing_context(playing);
+  std::fputs(context.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+#if MSIRIG_HAS_ASAN
+// After ASan has printed its report, before it dies (asan_interface.h).
+void AfterAsanReport(const char*) { PrintPlayingContext(); }
+#endif
+
+}  // namespace
+
+const std::string& CurrentInput() {
+  static const std::string none;
+  return g_current_input != nullptr ? *g_current_input : none;
+}
+
+void Executor::Impl::SetPlaying(bool playing) {
+#if MSIRIG_HAS_ASAN
+  static const bool registered = [] {
+    __asan_set_error_report_callback(AfterAsanReport);
+    return true;
+  }();
+  (void)registered;
+#endif
+  g_playing_context = [](void* impl) { return static_cast<Impl*>(impl)->FindingContext(); };
+  g_playing = playing ? this : nullptr;
+}
+
+}  // namespace msirig::fuzz
+
+// The replay driver names the input it runs next (weak there: targets without an executor).
+extern "C" void msirig_set_current_input(const char* path) {
+  using msirig::fuzz::g_current_input;
+  if (g_current_input == nullptr) g_current_input = new std::string;
+  *g_current_input = path != nullptr ? path : "";
+}
+
+// UBSan calls this for each report, just before it prints it (and then dies when it does not
+// recover; ubsan_monitor.h); ThreadSanitizer after each report it printed (tsan_rtl_report.cpp).
+// Both are weak in the runtimes: these definitions replace them.
+extern "C" void __ubsan_on_report() { msirig::fuzz::PrintPlayingContext(); }
+#if MSIRIG_HAS_TSAN
+extern "C" void __tsan_on_report(void*) { msirig::fuzz::PrintPlayingContext(); }
+#endif
+
+namespace msirig::fuzz {
 
 }  // namespace msirig::fuzz

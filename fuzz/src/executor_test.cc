@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "sanitizer_hooks.h"
 #include "scripted_miniport.h"
 
 namespace msirig::fuzz {
@@ -52,6 +53,7 @@ struct Harness {
     ExecutorOptions options;
     options.driver_entry = sp::ScriptedDriverEntry;
     options.verifier_mode = sp::VerifierMode::kRecord;
+    options.reproduce_command = "tools/msirig repro executor_test {input}";
     return options;
   }
 };
@@ -459,7 +461,10 @@ TEST(ExecutorTsanDeathTest, AnUnlockedCounterOfIsrsOnTwoCpusIsAReportedRaceOnEve
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
   for (int replay = 0; replay < 2; ++replay)
-    EXPECT_DEATH(TwoIsrsTouchOneCounter(false), "ThreadSanitizer: data race");
+    EXPECT_DEATH(TwoIsrsTouchOneCounter(false),
+                 "ThreadSanitizer: data race(.|\n)*msirig: scenario:\nplatform (.|\n)*"
+                 "msirig: last events:(.|\n)*msirig: reproduce: tools/msirig repro executor_test "
+                 "crash-<sha1>");
 #endif
 }
 
@@ -561,6 +566,64 @@ TEST(ExecutorStress, OnRealThreadsCompletionsAreCheckedAsTheyArrive) {
 // A DPC the passive initialization routine issues (below DISPATCH_LEVEL) runs in the run: at
 // once, as the DPC interrupt would, or at the latest in the drain.
 STOR_DPC g_passive_dpc;
+
+extern "C" void msirig_set_current_input(const char* path);
+
+// A sanitizer's report gets the context a verifier finding has: the scenario as text, the last
+// events, and the command that reproduces it, naming the input the replay driver runs.
+TEST(ExecutorAsanDeathTest, AUseAfterFreeInTheMiniportPrintsTheScenarioAndTheReproduceCommand) {
+#if !MSIRIG_HAS_ASAN
+  GTEST_SKIP() << "AddressSanitizer runs in the asan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto planted = [] {
+    msirig_set_current_input("/tmp/inputs/crash-1234");
+    Harness h;
+    h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+      auto* freed = new int[4]{};
+      delete[] freed;
+      srb->SrbStatus = static_cast<UCHAR>(SRB_STATUS_SUCCESS + freed[1]);  // read after free
+      StorPortNotification(RequestComplete, ext, srb);
+      return TRUE;
+    };
+    Scenario s = MsiXScenario(2);
+    s.steps = {MakeStep(StepKind::kWrite, 1, 8, 1, 0x5a)};
+    h.executor.Run(s);
+  };
+  EXPECT_DEATH(planted(),
+               "heap-use-after-free(.|\n)*msirig: scenario:\nplatform (.|\n)*"
+               "write cpu=1 lba=8 blocks=1 pattern=0x5a\n(.|\n)*msirig: last events:(.|\n)*"
+               "msirig: reproduce: tools/msirig repro executor_test /tmp/inputs/crash-1234\n");
+#endif
+}
+
+// UBSan too (its report hook; the asan preset builds with -fsanitize=undefined and no recovery).
+// UBSan calls the hook just before it prints its report, so the context comes first.
+TEST(ExecutorAsanDeathTest, UndefinedBehaviourInTheMiniportPrintsTheScenarioToo) {
+#if !MSIRIG_HAS_ASAN
+  GTEST_SKIP() << "UndefinedBehaviorSanitizer runs in the asan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto planted = [] {
+    msirig_set_current_input("/tmp/inputs/crash-5678");
+    Harness h;
+    h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+      volatile int big = 0x7FFFFFFF;
+      const int sum = big + static_cast<int>(srb->Cdb[0] != 0xFF);  // signed overflow
+      srb->SrbStatus = static_cast<UCHAR>(sum == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_SUCCESS);
+      StorPortNotification(RequestComplete, ext, srb);
+      return TRUE;
+    };
+    Scenario s = MsiXScenario(2);
+    s.steps = {MakeStep(StepKind::kFlush, 0)};
+    h.executor.Run(s);
+  };
+  EXPECT_DEATH(planted(),
+               "msirig: scenario:\nplatform (.|\n)*msirig: last events:\n  #(.|\n)*"
+               "msirig: reproduce: tools/msirig repro executor_test /tmp/inputs/crash-5678\n"
+               "(.|\n)*runtime error: signed integer overflow");
+#endif
+}
 
 TEST(Executor, ADpcIssuedAtPassiveLevelRunsWithinTheRun) {
   Harness h;
