@@ -95,6 +95,12 @@ class Executor::Impl final : public sp::Scheduler {
   // Stress mode: the steps of each CPU on an OS thread of its own (executor_threads.cc).
   void PlayOnThreads(const std::vector<Step>& steps);
   void Probe(const Step& step);
+  // Release probes (steps.def `args`): hold another message's MSI lock first, or this one's.
+  static constexpr uint32_t kReleaseOtherFirst = 8;
+  static constexpr uint32_t kReleaseSameFirst = 16;
+  // Whether the trace since event `since` has this CPU's verifier verdict `rule` (a probe's
+  // calls are traced, not reported).
+  bool TracedViolation(uint64_t since, sp::Rule rule) const;
   // Something in the run may now fail requests (RequestOracle::ExplainFailures), from any CPU.
   void ExplainFailures();
   void Drain();

@@ -188,7 +188,9 @@ void Executor::Impl::Play(const Step& step) {
 // The scenario itself calling the MSI routines, with any arguments: the port's answers are
 // checked against the documentation, and what its verifier says of the rig's own calls is not
 // a finding. An acquired MSI lock is held for the step (other CPUs' ISRs wait on it while the
-// step is suspended) and released at its end.
+// step is suspended) and released at its end. A release probe gives back a lock this CPU does
+// not hold, one of another message, or the one it holds (steps.def `args`); the verifier's
+// verdict on it (traced, not reported: SetProbing) must be the one its rules give.
 void Executor::Impl::Probe(const Step& step) {
   {
     port_->SetProbing(true);
@@ -196,11 +198,23 @@ void Executor::Impl::Probe(const Step& step) {
     const bool null_extension = step.b & 1;
     const bool use_foreign = (step.b & 2) && !null_extension;
     const bool null_output = step.b & 4;
+    PVOID own_extension = port_->DeviceExtension(adapter_);
     PVOID extension = null_extension ? nullptr
                       : use_foreign  ? static_cast<PVOID>(foreign)
-                                     : port_->DeviceExtension(adapter_);
+                                     : own_extension;
     const bool old_os = scenario_.platform.os_version < sp::OsVersion::kVista;
     const bool is_get = step.kind == StepKind::kGetMsiInfo;
+    const bool is_release = step.kind == StepKind::kReleaseMsiLock;
+    // Release probes: the MSI lock this CPU holds first (through its own extension), if any.
+    bool pre_held = false;
+    ULONG held_message = 0;
+    ULONG held_old_irql = 0;
+    if (is_release && (step.b & (kReleaseOtherFirst | kReleaseSameFirst)) != 0) {
+      const uint32_t messages = std::max<uint32_t>(port_->ConnectedMessages(adapter_), 1);
+      held_message = (step.b & kReleaseSameFirst) != 0 ? step.a : (step.a + 1) % messages;
+      pre_held = StorPortAcquireMSISpinLock(own_extension, held_message, &held_old_irql) ==
+                 STOR_STATUS_SUCCESS;
+    }
     // The documented answer for the port's state now. The call itself is a preemption point,
     // so another CPU may stop, remove or restart the adapter while it runs: the port may answer
     // for the state before or after, and either is documented.
@@ -212,26 +226,54 @@ void Executor::Impl::Probe(const Step& step) {
       if (is_get)
         return ExpectedGetMsiInfo(old_os, null_extension, use_foreign || gone, null_output,
                                   messages, step.a);
+      if (is_release) {
+        // A lock taken while the adapter was live may be given back after it went away; a
+        // release names no output and no range (SPEC 3: the verifier judges it instead).
+        return old_os                                                ? STOR_STATUS_NOT_IMPLEMENTED
+               : null_extension || use_foreign || (gone && !pre_held) ? STOR_STATUS_INVALID_PARAMETER
+                                                                      : STOR_STATUS_SUCCESS;
+      }
       const bool per_message =
           messages > 0 && port_->SynchronizationMode(adapter_) == InterruptSynchronizePerMessage;
-      return old_os                                  ? STOR_STATUS_NOT_IMPLEMENTED
-             : null_extension || use_foreign || gone ? STOR_STATUS_INVALID_PARAMETER
-             : per_message && step.a >= messages     ? STOR_STATUS_INVALID_PARAMETER
-                                                     : STOR_STATUS_SUCCESS;
+      // A NULL OldIrql is no place to write the IRQL to: INVALID_PARAMETER (the port's decision;
+      // real Storport would fault), checked before the mode and the message id.
+      return old_os                                               ? STOR_STATUS_NOT_IMPLEMENTED
+             : null_extension || use_foreign || gone || null_output ? STOR_STATUS_INVALID_PARAMETER
+             : per_message && step.a >= messages                  ? STOR_STATUS_INVALID_PARAMETER
+                                                                  : STOR_STATUS_SUCCESS;
     };
     const ULONG expected_before = documented();
     ULONG status = 0;
     ULONG expected = 0;
     const char* routine = "";
+    std::string verdict;  // what the verifier's rules say of a release, where it differs
     if (is_get) {
       MESSAGE_INTERRUPT_INFORMATION info;
       std::memset(&info, 0, sizeof info);
       status = StorPortGetMSIInfo(extension, step.a, null_output ? nullptr : &info);
       expected = documented();
       routine = "StorPortGetMSIInfo";
+    } else if (is_release) {
+      const uint64_t since = port_->TraceEvents();
+      status = StorPortReleaseMSISpinLock(extension, step.a, pre_held ? held_old_irql : 0);
+      expected = documented();
+      routine = "StorPortReleaseMSISpinLock";
+      const bool own = !null_extension && !use_foreign && status == STOR_STATUS_SUCCESS;
+      const bool matched = pre_held && held_message == step.a;
+      // SPEC 4: a release of a lock this CPU does not hold (StorPortSpinLock), of another
+      // message's than the one it holds (StorPortSpinLock4); a matched release, nothing.
+      const sp::Rule rule = pre_held ? sp::Rule::kStorPortSpinLock4 : sp::Rule::kStorPortSpinLock;
+      if (own && !matched && !TracedViolation(since, rule)) {
+        verdict = ", not judged " + std::string(sp::RuleId(rule));
+      } else if (own && matched && TracedViolation(since, sp::Rule::kStorPortSpinLock4)) {
+        verdict = ", a matched release judged StorPortSpinLock4";
+      }
+      // What the release left held, given back properly.
+      if (pre_held && !(own && matched))
+        StorPortReleaseMSISpinLock(own_extension, held_message, held_old_irql);
     } else {
       ULONG old_irql = 0;
-      status = StorPortAcquireMSISpinLock(extension, step.a, &old_irql);
+      status = StorPortAcquireMSISpinLock(extension, step.a, null_output ? nullptr : &old_irql);
       expected = documented();
       if (status == STOR_STATUS_SUCCESS) {
         PreemptionPoint(sp::PreemptKind::kStorPortCall);  // held here while suspended
@@ -241,14 +283,32 @@ void Executor::Impl::Probe(const Step& step) {
     }
     if (status == expected_before) expected = expected_before;
     port_->SetProbing(false);
-    if (status != expected) {
-      char what[160];
-      std::snprintf(what, sizeof what, "%s(message %u, args %u) returned 0x%x, documented 0x%x",
-                    routine, step.a, step.b, status, expected);
+    if (status != expected || !verdict.empty()) {
+      char what[224];
+      std::snprintf(what, sizeof what, "%s(message %u, args %u) returned 0x%x, documented 0x%x%s",
+                    routine, step.a, step.b, status, expected, verdict.c_str());
       std::fprintf(stderr, "msirig: contract mismatch: %s\n%s", what, FindingContext().c_str());
       std::abort();
     }
   }
+}
+
+bool Executor::Impl::TracedViolation(uint64_t since, sp::Rule rule) const {
+  sp::Port::Serialized serialized(*port_);  // on real threads, others trace meanwhile
+  const uint64_t events = port_->TraceEvents() - since;
+  const std::string tail = port_->TraceTail(static_cast<size_t>(std::min<uint64_t>(events, 64)));
+  const std::string cpu = " cpu" + std::to_string(CurrentCpu()) + " ";
+  const std::string needle = " violation " + std::string(sp::RuleId(rule)) + " ";
+  size_t begin = 0;
+  while (begin < tail.size()) {
+    size_t end = tail.find('\n', begin);
+    if (end == std::string::npos) end = tail.size();
+    const std::string_view line(tail.data() + begin, end - begin);
+    if (line.find(cpu) != std::string_view::npos && line.find(needle) != std::string_view::npos)
+      return true;
+    begin = end + 1;
+  }
+  return false;
 }
 
 void Executor::Impl::Drain() {

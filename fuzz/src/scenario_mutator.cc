@@ -93,7 +93,7 @@ uint32_t InterestingArgument(const Scenario& s, std::string_view name, uint32_t 
         0xFFFF, 0x10000, 0xFFFFFFFF, size32, size32 + 1, static_cast<uint32_t>(rng.Below(64))};
     return rng.Pick(values);
   }
-  if (name == "args") return static_cast<uint32_t>(rng.Below(8));
+  if (name == "args") return static_cast<uint32_t>(rng.Below(32));
   if (name == "steps") {
     const uint32_t values[] = {0, 1, 2, 4, 16, 1000, static_cast<uint32_t>(rng.Below(64))};
     return rng.Pick(values);
