@@ -279,6 +279,15 @@ void Executor::Impl::InterruptOn(uint32_t index, uint16_t preempt, uint32_t mess
   RunOn(index, preempt, [this, message] { port_->DeliverInterrupt(adapter_, message); });
 }
 
+void Executor::Impl::ResumeOn(uint32_t index, uint16_t preempt) {
+  Cpu& cpu = CpuAt(index);
+  if (const std::string label = StepLabel(); !label.empty())
+    port_->trace_recorder()->Mark(index, label);
+  if (cpu.state != State::kSuspended) return;  // nothing to resume: nothing happens
+  cpu.countdown = preempt;
+  Drive(index);
+}
+
 std::string Executor::Impl::StepLabel() {
   if (!port_) return "";
   if (options_.trace_recorder != nullptr && port_->trace_recorder() == nullptr)

@@ -84,6 +84,8 @@ class Executor::Impl final : public sp::Scheduler {
   // Runs `body` on CPU `index` (after its earlier work), suspending at the `preempt`-th point.
   void RunOn(uint32_t index, uint16_t preempt, std::function<void()> body);
   void InterruptOn(uint32_t index, uint16_t preempt, uint32_t message);
+  // A resume step: a suspended CPU runs on to its `preempt`-th next point (0: to its end).
+  void ResumeOn(uint32_t index, uint16_t preempt);
   // With a trace recorder: what the CPU about to run starts, for a `mark` line ("" without
   // one). Steps reach RunOn/InterruptOn in scenario order, then the drain (executor.cc).
   std::string StepLabel();

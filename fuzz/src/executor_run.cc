@@ -161,6 +161,8 @@ void Executor::Impl::Act(const Step& step) {
     case StepKind::kReleaseMsiLock:
       Probe(step);
       break;
+    case StepKind::kResume:
+      break;  // a scheduling step (Play); real threads have no preemption points
   }
 }
 
@@ -177,6 +179,9 @@ void Executor::Impl::Play(const Step& step) {
       break;
     case StepKind::kInterrupt:
       InterruptOn(step.cpu, step.preempt, step.a);
+      break;
+    case StepKind::kResume:
+      ResumeOn(step.cpu, step.preempt);
       break;
     default:
       RunOn(step.cpu, step.preempt, [this, step] { Act(step); });

@@ -345,6 +345,55 @@ TEST(ExecutorInterleaving, TwoCpusTakingTwoMsiLocksInOppositeOrderDeadlock) {
   EXPECT_TRUE(cycle_0_then_1 || cycle_1_then_0) << line;
 }
 
+// Two message ISRs (per-message mode) on two CPUs, each logging three stages with a StorPort
+// call between them: resume steps make them alternate stage by stage.
+std::vector<std::string> g_stages;
+
+std::vector<std::string> PlayAlternation(Harness& h, uint16_t point, bool with_resumes) {
+  g_stages.clear();
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    sp::Port::Current()->SignalMessage(0, 0);
+    sp::Port::Current()->SignalMessage(0, 1);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  h.miniport.ms_isr = [](PVOID, ULONG message) {
+    const std::string who = message == 0 ? "A" : "B";
+    g_stages.push_back(who + "1");
+    StorPortStallExecution(1);
+    g_stages.push_back(who + "2");
+    StorPortStallExecution(1);
+    g_stages.push_back(who + "3");
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kInterrupt, 0, 0, 0, 0, point),
+             MakeStep(StepKind::kInterrupt, 1, 1, 0, 0, point)};
+  if (with_resumes) {
+    s.steps.push_back(MakeStep(StepKind::kResume, 0, 0, 0, 0, 1));
+    s.steps.push_back(MakeStep(StepKind::kResume, 1, 0, 0, 0, 1));
+  }
+  const ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  return g_stages;
+}
+
+TEST(ExecutorInterleaving, ResumeStepsMakeTwoCpusAlternateWithinTheirSteps) {
+  Harness h;
+  const std::vector<std::string> alternating = {"A1", "B1", "A2", "B2", "A3", "B3"};
+  uint16_t found = 0;
+  for (uint16_t point = 1; point < 30 && found == 0; ++point) {
+    if (PlayAlternation(h, point, true) == alternating) found = point;
+  }
+  ASSERT_NE(found, 0) << "no preemption point gave A1 B1 A2 B2 A3 B3";
+  // Without the resume steps each CPU can only be finished: A runs to its end before B goes on.
+  const std::vector<std::string> finished = {"A1", "B1", "A2", "A3", "B2", "B3"};
+  EXPECT_EQ(PlayAlternation(h, found, false), finished);
+  // And it replays the same way.
+  EXPECT_EQ(PlayAlternation(h, found, true), alternating);
+}
+
 // A scripted miniport that drives the NVMe model by hand (NVMe 1.4 3.1, 7.6.1): it enables the
 // controller, sends one Identify on the admin queue, and its ISR consumes the completion or not.
 struct AdminProbe {

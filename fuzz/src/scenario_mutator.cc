@@ -210,6 +210,14 @@ void OpenWindow(Scenario& s, Random& rng) {
   intruder.kind = rng.Pick(kinds);
   if (intruder.kind != StepKind::kInterrupt) RandomizeArguments(s, intruder, rng);
   InsertAt(s, i + 1, intruder);
+  if (rng.OneIn(3)) {
+    // The victim runs on a little and stops again, so that the two alternate (A, B, A, B).
+    Step resume;
+    resume.kind = StepKind::kResume;
+    resume.cpu = s.steps[i].cpu;
+    resume.preempt = static_cast<uint16_t>(1 + rng.Below(8));
+    InsertAt(s, i + 2, resume);
+  }
 }
 
 // A second message's ISR nested inside a preempted first one on the same CPU.

@@ -204,13 +204,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "line 3: 'wirte': expected platform, platform-fault, message, controller, "
                   "namespace, fault or a step: read, write, flush, inquiry, read-capacity, "
                   "report-luns, device, time, interrupt, dpcs, reset, stop, restart, remove, "
-                  "get-msi-info, acquire-msi-lock or release-msi-lock"},
+                  "get-msi-info, acquire-msi-lock, release-msi-lock or resume"},
         Malformed{"lba=1",
                   "line 1: 'lba=1': expected platform, platform-fault, message, controller, "
                   "namespace, fault or a step: read, write, flush, inquiry, "
                   "read-capacity, report-luns, device, time, interrupt, dpcs, reset, "
-                  "stop, restart, remove, get-msi-info, acquire-msi-lock or "
-                  "release-msi-lock"},
+                  "stop, restart, remove, get-msi-info, acquire-msi-lock, "
+                  "release-msi-lock or resume"},
         Malformed{"read lbx=1", "line 1: 'lbx=1': expected one of cpu, preempt, lba, blocks or c"},
         Malformed{"read lba", "line 1: 'lba': expected key=value"},
         Malformed{"read lba=1 lba=2", "line 1: 'lba=2': expected each key once per line"},
