@@ -189,8 +189,8 @@ std::string Executor::Impl::WaitOf(uint32_t index) const {
   if (cpu.waiting_on == nullptr)  // waits for the adapter's routines to return, not a lock
     return "cpu" + std::to_string(index) + " waits for a routine running on cpu" +
            std::to_string(cpu.waits_for);
-  return "cpu" + std::to_string(index) + " waits for " + LockName(cpu.waiting_on) +
-         " held by cpu" + std::to_string(cpu.waits_for);
+  return "cpu" + std::to_string(index) + " waits for " + LockName(cpu.waiting_on) + " held by cpu" +
+         std::to_string(cpu.waits_for);
 }
 
 std::string Executor::Impl::WaitCycle() const { return wait_cycle_; }

@@ -107,7 +107,7 @@ class Executor::Impl final : public sp::Scheduler {
   void ExplainFailures();
   void Drain();
   void CheckOracles();
-  void CheckResourcesSettled();  // the port's own accounting, once the run drained
+  void CheckResourcesSettled();    // the port's own accounting, once the run drained
   std::string DeviceView() const;  // where the device stands, for end-of-run findings
   void AdvanceTime(uint32_t cpu, uint64_t nanoseconds);
 

@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "executor_impl.h"
-#include "port_state.h"
 #include "msirig/fuzz/scenario_text.h"
+#include "port_state.h"
 #include "scenario_fields.h"
 #include "tsan_scope.h"
 
@@ -112,7 +112,10 @@ void Executor::Impl::Act(const Step& step) {
       spec->on_accepted = [this, &step](uint64_t tag) {
         sp::Port::Serialized serialized(*port_);
         sp::TsanIgnoreScope bookkeeping;  // shared by every CPU; not the miniport's
-        requests_.Submitted(tag, step);
+        const ULONG max_transfer =
+            port_->state().AdapterAt(adapter_).config_info.MaximumTransferLength;
+        requests_.Submitted(tag, step,
+                            max_transfer == SP_UNINITIALIZED_VALUE ? ~uint64_t{0} : max_transfer);
       };
       port_->SubmitRequest(adapter_, *spec);
       break;
@@ -234,18 +237,19 @@ void Executor::Impl::Probe(const Step& step) {
       if (is_release) {
         // A lock taken while the adapter was live may be given back after it went away; a
         // release names no output and no range (SPEC 3: the verifier judges it instead).
-        return old_os                                                ? STOR_STATUS_NOT_IMPLEMENTED
-               : null_extension || use_foreign || (gone && !pre_held) ? STOR_STATUS_INVALID_PARAMETER
-                                                                      : STOR_STATUS_SUCCESS;
+        const bool bad = null_extension || use_foreign || (gone && !pre_held);
+        return old_os ? STOR_STATUS_NOT_IMPLEMENTED
+               : bad  ? STOR_STATUS_INVALID_PARAMETER
+                      : STOR_STATUS_SUCCESS;
       }
       const bool per_message =
           messages > 0 && port_->SynchronizationMode(adapter_) == InterruptSynchronizePerMessage;
       // A NULL OldIrql is no place to write the IRQL to: INVALID_PARAMETER (the port's decision;
       // real Storport would fault), checked before the mode and the message id.
-      return old_os                                               ? STOR_STATUS_NOT_IMPLEMENTED
+      return old_os                                                 ? STOR_STATUS_NOT_IMPLEMENTED
              : null_extension || use_foreign || gone || null_output ? STOR_STATUS_INVALID_PARAMETER
-             : per_message && step.a >= messages                  ? STOR_STATUS_INVALID_PARAMETER
-                                                                  : STOR_STATUS_SUCCESS;
+             : per_message && step.a >= messages                    ? STOR_STATUS_INVALID_PARAMETER
+                                                                    : STOR_STATUS_SUCCESS;
     };
     const ULONG expected_before = documented();
     ULONG status = 0;
@@ -405,8 +409,10 @@ void Executor::Impl::CheckResourcesSettled() {
   }
   const sp::Adapter& a = s.AdapterAt(adapter_);
   if (a.state == sp::AdapterState::kRunning && !a.removing && !a.held.empty()) {
-    std::fprintf(stderr, "msirig: rig error: the port still holds %zu request(s) back for a "
-                 "running adapter\n", a.held.size());
+    std::fprintf(stderr,
+                 "msirig: rig error: the port still holds %zu request(s) back for a "
+                 "running adapter\n",
+                 a.held.size());
     std::abort();
   }
 }
@@ -513,6 +519,4 @@ extern "C" void __ubsan_on_report() { msirig::fuzz::PrintPlayingContext(); }
 extern "C" void __tsan_on_report(void*) { msirig::fuzz::PrintPlayingContext(); }
 #endif
 
-namespace msirig::fuzz {
-
-}  // namespace msirig::fuzz
+namespace msirig::fuzz {}  // namespace msirig::fuzz

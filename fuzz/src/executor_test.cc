@@ -145,8 +145,9 @@ TEST(ExecutorOracle, AFailedRequestThatNothingInTheRunExplainsHasTheWrongStatus)
   s.steps = {MakeStep(StepKind::kRead, 0, 4, 1)};
   const ExecutionResult result = h.executor.Run(s);
   EXPECT_TRUE(Saw(result, Rule::kRequestStatus)) << Lines(result);
-  EXPECT_NE(Lines(result).find("read request tag 1 completed with SrbStatus 0x04 (SRB_STATUS_ERROR)"),
-            std::string::npos)
+  EXPECT_NE(
+      Lines(result).find("read request tag 1 completed with SrbStatus 0x04 (SRB_STATUS_ERROR)"),
+      std::string::npos)
       << Lines(result);
   FailReads(h.miniport, SRB_STATUS_SUCCESS);  // the clean twin
   EXPECT_TRUE(h.executor.Run(s).violations.empty());
@@ -337,11 +338,13 @@ TEST(ExecutorInterleaving, TwoCpusTakingTwoMsiLocksInOppositeOrderDeadlock) {
   EXPECT_TRUE(found) << "no schedule of two CPUs reached the lock-order deadlock";
   // The violation names the cycle: each CPU, the lock it waits for, and the CPU holding it.
   const bool cycle_0_then_1 =
-      line.find("wait cycle: cpu0 waits for MSI lock 1 held by cpu1, cpu1 waits for MSI lock 0 "
-                "held by cpu0") != std::string::npos;
+      line.find(
+          "wait cycle: cpu0 waits for MSI lock 1 held by cpu1, cpu1 waits for MSI lock 0 "
+          "held by cpu0") != std::string::npos;
   const bool cycle_1_then_0 =
-      line.find("wait cycle: cpu1 waits for MSI lock 0 held by cpu0, cpu0 waits for MSI lock 1 "
-                "held by cpu1") != std::string::npos;
+      line.find(
+          "wait cycle: cpu1 waits for MSI lock 0 held by cpu0, cpu0 waits for MSI lock 1 "
+          "held by cpu1") != std::string::npos;
   EXPECT_TRUE(cycle_0_then_1 || cycle_1_then_0) << line;
 }
 

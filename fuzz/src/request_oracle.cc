@@ -74,9 +74,10 @@ bool IsInformational(StepKind kind) {
 //  - An informational command (INQUIRY, READ CAPACITY, REPORT LUNS) may also end with
 //    DATA_OVERRUN (the same page: "also returned for underruns"), INVALID_REQUEST or ERROR (a
 //    CHECK CONDITION): a target may reject a command or page it does not implement.
-//  - The reads, writes and flushes the oracle builds are valid (LBAs inside the namespace,
-//    transfers within every limit; RangeOf), so any other status means they failed. That is
-//    allowed only once something in the run explains a failure (ExplainFailures): a device
+//  - The reads, writes and flushes the oracle builds are valid (LBAs inside the namespace; RangeOf)
+//    unless longer than the adapter's MaximumTransferLength (a request Storport would never
+//    send, and the miniport may reject: it may fail), so any other status means they failed.
+//    That is allowed only once something in the run explains a failure (ExplainFailures): a device
 //    fault plan or a platform fault; a bus reset, the scenario's or Storport's own after a
 //    timeout (HW_RESET_BUS page: the miniport completes the SRBs it holds, with
 //    SRB_STATUS_BUS_RESET if necessary); a stop or restart; a surprise removal (what is left
@@ -87,9 +88,8 @@ bool StatusAllowed(StepKind kind, UCHAR srb_status, bool failures_explained) {
   const UCHAR status = SRB_STATUS(srb_status);
   if (StatusNameOf(status) == nullptr || status == SRB_STATUS_PENDING) return false;
   if (status == SRB_STATUS_SUCCESS || status == SRB_STATUS_BUSY) return true;
-  if (IsInformational(kind) &&
-      (status == SRB_STATUS_DATA_OVERRUN || status == SRB_STATUS_INVALID_REQUEST ||
-       status == SRB_STATUS_ERROR))
+  if (IsInformational(kind) && (status == SRB_STATUS_DATA_OVERRUN ||
+                                status == SRB_STATUS_INVALID_REQUEST || status == SRB_STATUS_ERROR))
     return true;
   return failures_explained;
 }
@@ -170,7 +170,7 @@ std::optional<sp::RequestSpec> RequestOracle::Build(const Step& step) const {
   }
 }
 
-void RequestOracle::Submitted(uint64_t tag, const Step& step) {
+void RequestOracle::Submitted(uint64_t tag, const Step& step, uint64_t max_transfer_bytes) {
   InFlight request;
   request.kind = step.kind;
   if (step.kind != StepKind::kRead && step.kind != StepKind::kWrite) {
@@ -180,6 +180,7 @@ void RequestOracle::Submitted(uint64_t tag, const Step& step) {
   request.write = step.kind == StepKind::kWrite;
   request.range = RangeOf(step);
   request.pattern = step.c;
+  request.oversized = uint64_t{request.range.blocks} * block_bytes_ > max_transfer_bytes;
   for (auto& [other_tag, other] : in_flight_) {
     if (!other.range.Overlaps(request.range)) continue;
     if (other.write || request.write) {
@@ -197,7 +198,7 @@ RequestOracle::Problem RequestOracle::Check(const std::vector<sp::CompletedReque
     if (it == in_flight_.end()) continue;
     const InFlight request = it->second;
     in_flight_.erase(it);
-    if (!StatusAllowed(request.kind, done.srb_status, failures_explained_)) {
+    if (!StatusAllowed(request.kind, done.srb_status, failures_explained_ || request.oversized)) {
       const char* name = StatusNameOf(SRB_STATUS(done.srb_status));
       Problem problem;
       problem.rule = sp::Rule::kRequestStatus;
@@ -233,8 +234,8 @@ RequestOracle::Problem RequestOracle::Check(const std::vector<sp::CompletedReque
             known == shadow_.end() ? 0 : PatternByte(static_cast<uint32_t>(known->second), lba, i);
         if (done.data[offset] != expected) {
           Problem problem;
-          problem.place = known == shadow_.end() ? "read of a block never written"
-                                                 : "read of a written block";
+          problem.place =
+              known == shadow_.end() ? "read of a block never written" : "read of a written block";
           problem.place += done.data[offset] == 0 ? ", zeros returned" : ", other data returned";
           char what[192];
           std::snprintf(what, sizeof what,

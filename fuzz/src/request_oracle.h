@@ -24,8 +24,9 @@ class RequestOracle {
 
   // The request a request step sends; nullopt for steps that are not requests.
   std::optional<sp::RequestSpec> Build(const Step& step) const;
-  // After the port accepted the request built from `step` under `tag`.
-  void Submitted(uint64_t tag, const Step& step);
+  // After the port accepted the request built from `step` under `tag`. `max_transfer_bytes` is
+  // the adapter's MaximumTransferLength: a longer request is invalid for it (may fail).
+  void Submitted(uint64_t tag, const Step& step, uint64_t max_transfer_bytes);
   // From now on a request may fail: something in the run may make one fail (a device or
   // platform fault, a reset, a stop, a restart, a removal, a timeout's reset). Never undone.
   void ExplainFailures() { failures_explained_ = true; }
@@ -41,9 +42,9 @@ class RequestOracle {
   // Checks the completions after the ones already seen; returns the first bad one's problem.
   Problem Check(const std::vector<sp::CompletedRequest>& completed);
   // Checks what `adapter` completed since the last check and reports a bad completion to the
-  // port's verifier (DataCorruption, RequestStatus). Safe on any virtual CPU's thread in stress mode: the
-  // completion record and this oracle's state are read under the port lock (Port::Serialized),
-  // hidden from ThreadSanitizer (the rig's bookkeeping, not the miniport's accesses).
+  // port's verifier (DataCorruption, RequestStatus). Safe on any virtual CPU's thread in stress
+  // mode: the completion record and this oracle's state are read under the port lock
+  // (Port::Serialized), hidden from ThreadSanitizer (the rig's bookkeeping, not the miniport's).
   void CheckArrived(sp::Port& port, uint32_t adapter);
 
   // The bytes a write with `pattern` puts in byte `index` of block `lba`.
@@ -60,6 +61,7 @@ class RequestOracle {
   struct InFlight {
     StepKind kind = StepKind::kRead;
     bool write = false;
+    bool oversized = false;  // longer than the adapter's MaximumTransferLength
     Range range;
     uint32_t pattern = 0;
     bool tainted = false;  // a read that overlapped a write, or a write that raced another

@@ -134,10 +134,11 @@ TEST(CorpusFaultSeeds, EachStartsTheAdapterIssuesRequestsAndFiresItsFaults) {
 TEST(CorpusFaultSeeds, APlanArmedDuringInitializationCanFailTheStartVisibly) {
   Scenario scenario;
   std::string error;
-  ASSERT_TRUE(ParseText("platform os=win10 interrupts=msix requested=4 granted=4 cpus=2\n"
-                        "fault corrupt_cid_every_n=1\n"
-                        "write cpu=0 lba=0 blocks=1 pattern=0x11\n",
-                        &scenario, &error))
+  ASSERT_TRUE(
+      ParseText("platform os=win10 interrupts=msix requested=4 granted=4 cpus=2\n"
+                "fault corrupt_cid_every_n=1\n"
+                "write cpu=0 lba=0 blocks=1 pattern=0x11\n",
+                &scenario, &error))
       << error;
   ExecutorOptions options;
   options.driver_entry = DriverEntry;
