@@ -171,6 +171,34 @@ TEST(ExecutorOracle, AResetOrAFaultPlanExplainsAFailedRequest) {
   EXPECT_TRUE(result.violations.empty()) << Lines(result);
 }
 
+// A request longer than the adapter's MaximumTransferLength is one Storport would never send:
+// the miniport may refuse it.
+TEST(ExecutorOracle, ARequestLongerThanTheMaximumTransferLengthMayFail) {
+  Harness h;
+  h.miniport.find_adapter = [](PVOID, PPORT_CONFIGURATION_INFORMATION config) {
+    config->MaximumTransferLength = 4096;
+  };
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) -> BOOLEAN {
+    srb->SrbStatus =
+        srb->DataTransferLength > 4096 ? SRB_STATUS_INVALID_REQUEST : SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kRead, 0, 0, 16)};  // 8 KiB
+  ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  // The twin within the limit must succeed: refusing it is a wrong status.
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) -> BOOLEAN {
+    srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  s.steps = {MakeStep(StepKind::kRead, 0, 0, 8)};  // 4 KiB
+  result = h.executor.Run(s);
+  EXPECT_TRUE(Saw(result, Rule::kRequestStatus)) << Lines(result);
+}
+
 TEST(ExecutorOracle, BusyIsAlwaysAllowedAndAnUndefinedStatusNever) {
   Harness h;
   FailReads(h.miniport, SRB_STATUS_BUSY);
