@@ -6,6 +6,10 @@
 // MSIRIG_TRACE_OUT=FILE: record the port driver's full event trace of every run into FILE
 // (msirig/storport/trace_recorder.h), written when the process ends, also when it ends in a
 // finding. `tools/msirig show` uses it.
+//
+// A finding's reproduce command names the input file as given on the command line, or
+// MSIRIG_INPUT_NAME when set and there is one input (a tool replaying a scratch copy names the
+// user's file).
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -21,6 +25,8 @@ extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** arg
 // In the port driver (storport/src/trace.cc); absent from targets without one.
 extern "C" __attribute__((weak)) bool msirig_trace_record_to(const char* path);
 extern "C" __attribute__((weak)) bool msirig_trace_flush(void);
+// In the executor (fuzz/src/executor_run.cc): a finding's reproduce command names this file.
+extern "C" __attribute__((weak)) void msirig_set_current_input(const char* path);
 
 namespace {
 
@@ -76,6 +82,11 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::fprintf(stderr, "replay: %s (%zu bytes)\n", path.c_str(), data.size());
+    if (msirig_set_current_input != nullptr) {
+      const char* name = std::getenv("MSIRIG_INPUT_NAME");
+      const bool renamed = name != nullptr && *name != '\0' && inputs.size() == 1;
+      msirig_set_current_input(renamed ? name : path.c_str());
+    }
     LLVMFuzzerTestOneInput(data.data(), data.size());
   }
   if (trace_out != nullptr && *trace_out != '\0' && !msirig_trace_flush()) {

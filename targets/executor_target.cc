@@ -18,8 +18,8 @@ fuzz::ExecutorOptions Options() {
   fuzz::ExecutorOptions options;
   options.driver_entry = DriverEntry;
   options.verifier_mode = sp::VerifierMode::kAbort;
-  options.reproduce_command = std::string("tools/msirig repro ") + MSIRIG_FUZZ_TARGET_NAME +
-                              " FILE   (FILE: the input the fuzzer saved, or the one replayed)";
+  options.reproduce_command =
+      std::string("tools/msirig repro ") + MSIRIG_FUZZ_TARGET_NAME + " {input}";
   return options;
 }
 

@@ -48,7 +48,7 @@ fuzz::ExecutionResult Play(const fuzz::Scenario& scenario) {
     fuzz::ExecutorOptions options;
     options.driver_entry = sp::ScriptedDriverEntry;
     options.verifier_mode = sp::VerifierMode::kAbort;
-    options.reproduce_command = "tools/msirig repro planted_msi_lock_fuzz FILE";
+    options.reproduce_command = "tools/msirig repro planted_msi_lock_fuzz {input}";
     return options;
   }());
   sp::ScriptedMiniport::current = &miniport;

@@ -28,8 +28,8 @@ msirig::fuzz::ExecutorOptions StressOptions() {
   options.verifier_mode = msirig::sp::VerifierMode::kAbort;
   options.real_threads = true;
   options.reproduce_command = std::string("tools/msirig repro ") + MSIRIG_FUZZ_TARGET_NAME +
-                              " FILE --sanitizer thread   (nondeterministic: also try "
-                              "tools/msirig repro schedule_fuzz FILE)";
+                              " {input} --sanitizer thread   (nondeterministic: also try "
+                              "tools/msirig repro schedule_fuzz with it)";
   return options;
 }
 

@@ -10,6 +10,7 @@
 #include "executor_impl.h"
 #include "msirig/fuzz/scenario_text.h"
 #include "msirig/hba/nvme_device.h"
+#include "port_state.h"
 #include "tsan_scope.h"
 
 namespace msirig::fuzz {
@@ -95,8 +96,10 @@ void Executor::Impl::NoteWindows() {
         break;
       }
     }
-  } else if (routine == "HwResetBus" && device_ && device_->CommandsInFlight() > 0) {
-    ++marks_.reset_with_device_work;
+  } else if (routine == "HwResetBus") {
+    // The scenario's reset, or Storport's own after a timeout: requests may fail from here on.
+    requests_.ExplainFailures();
+    if (device_ && device_->CommandsInFlight() > 0) ++marks_.reset_with_device_work;
   }
 }
 
@@ -167,6 +170,32 @@ void Executor::Impl::Drive(uint32_t index) {
   }
 }
 
+std::string Executor::Impl::LockName(const int32_t* owner_field) const {
+  for (const auto& adapter : port_->state().adapters) {
+    const sp::Adapter& a = *adapter;
+    if (owner_field == &a.interrupt_lock.owner) return "InterruptLock";
+    if (owner_field == &a.startio_lock.owner) return "StartIoLock";
+    for (size_t m = 0; m < a.message_locks.size(); ++m) {
+      if (owner_field == &a.message_locks[m].owner) return "MSI lock " + std::to_string(m);
+    }
+    for (const auto& [handle, record] : a.dpcs) {
+      if (owner_field == &record.lock.owner) return "a DpcLock";
+    }
+  }
+  return "a lock";
+}
+
+std::string Executor::Impl::WaitOf(uint32_t index) const {
+  const Cpu& cpu = cpus_[index];
+  if (cpu.waiting_on == nullptr)  // waits for the adapter's routines to return, not a lock
+    return "cpu" + std::to_string(index) + " waits for a routine running on cpu" +
+           std::to_string(cpu.waits_for);
+  return "cpu" + std::to_string(index) + " waits for " + LockName(cpu.waiting_on) + " held by cpu" +
+         std::to_string(cpu.waits_for);
+}
+
+std::string Executor::Impl::WaitCycle() const { return wait_cycle_; }
+
 bool Executor::Impl::StillBlocked(uint32_t index) const {
   const Cpu& cpu = cpus_[index];
   if (cpu.state != State::kSpinning) return false;
@@ -184,17 +213,14 @@ Executor::Impl::Wait Executor::Impl::ResolveWait(uint32_t index) {
       if (!StillBlocked(*it)) return Wait::kParked;
     }
     std::string description;
-    for (auto it = on_chain; it != resolving_.end(); ++it)
-      description += "cpu" + std::to_string(*it) + " -> ";
-    description += "cpu" + std::to_string(index) + " -> cpu" + std::to_string(owner);
-    wait_cycle_ = description;
+    for (auto it = on_chain; it != resolving_.end(); ++it) description += WaitOf(*it) + ", ";
+    wait_cycle_ = description + WaitOf(index);
     ++deadlocks_;
     return Wait::kDeadlock;
   }
   if (owner >= cpus_.size() || cpus_[owner].state == State::kIdle) {
     // Nothing runs on the holder's CPU: nothing can ever release the lock.
-    wait_cycle_ =
-        "cpu" + std::to_string(index) + " -> cpu" + std::to_string(owner) + " (which runs nothing)";
+    wait_cycle_ = WaitOf(index) + ", which runs nothing";
     ++deadlocks_;
     return Wait::kDeadlock;
   }
@@ -252,6 +278,15 @@ void Executor::Impl::InterruptOn(uint32_t index, uint16_t preempt, uint32_t mess
     return;
   }
   RunOn(index, preempt, [this, message] { port_->DeliverInterrupt(adapter_, message); });
+}
+
+void Executor::Impl::ResumeOn(uint32_t index, uint16_t preempt) {
+  Cpu& cpu = CpuAt(index);
+  if (const std::string label = StepLabel(); !label.empty())
+    port_->trace_recorder()->Mark(index, label);
+  if (cpu.state != State::kSuspended) return;  // nothing to resume: nothing happens
+  cpu.countdown = preempt;
+  Drive(index);
 }
 
 std::string Executor::Impl::StepLabel() {

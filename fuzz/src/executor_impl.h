@@ -20,18 +20,29 @@ namespace msirig::fuzz {
 
 inline constexpr bool kTsanBuild = MSIRIG_HAS_TSAN;
 
+// In ExecutorOptions::reproduce_command, replaced by the input being replayed.
+inline constexpr std::string_view kInputPlaceholder = "{input}";
+// The input file the replay driver runs now ("" under a fuzzing engine).
+const std::string& CurrentInput();
+
 class Executor::Impl final : public sp::Scheduler {
  public:
   explicit Impl(ExecutorOptions options);
   ~Impl() override;
 
   ExecutionResult Run(const Scenario& scenario);
+  // The scenario as text, the wait cycle, the last events and the reproduce command: what a
+  // finding prints after its own lines (the verifier's, a sanitizer's, a contract probe's).
+  std::string FindingContext();
+  // While playing, a sanitizer report prints FindingContext (executor_run.cc).
+  void SetPlaying(bool playing);
 
   // sp::Scheduler, called on the virtual CPUs' fibers.
   uint32_t CurrentCpu() const override;
   void PreemptionPoint(sp::PreemptKind kind) override;
   bool Spin(uint32_t owner, const int32_t* lock_owner) override;
   void Stalled(uint64_t microseconds) override;
+  std::string WaitCycle() const override;
 
  private:
   static constexpr uint32_t kMain = std::numeric_limits<uint32_t>::max();
@@ -63,6 +74,9 @@ class Executor::Impl final : public sp::Scheduler {
   void Drive(uint32_t index);
   enum class Wait : uint8_t { kResolved, kParked, kDeadlock };
   Wait ResolveWait(uint32_t index);
+  // "cpuN waits for <lock> held by cpuM", for the wait cycle of a Deadlock.
+  std::string WaitOf(uint32_t index) const;
+  std::string LockName(const int32_t* owner_field) const;
   // Whether CPU `index` still waits for something the CPU it names holds.
   bool StillBlocked(uint32_t index) const;
   // Lets a suspended CPU run its work to the end.
@@ -70,6 +84,8 @@ class Executor::Impl final : public sp::Scheduler {
   // Runs `body` on CPU `index` (after its earlier work), suspending at the `preempt`-th point.
   void RunOn(uint32_t index, uint16_t preempt, std::function<void()> body);
   void InterruptOn(uint32_t index, uint16_t preempt, uint32_t message);
+  // A resume step: a suspended CPU runs on to its `preempt`-th next point (0: to its end).
+  void ResumeOn(uint32_t index, uint16_t preempt);
   // With a trace recorder: what the CPU about to run starts, for a `mark` line ("" without
   // one). Steps reach RunOn/InterruptOn in scenario order, then the drain (executor.cc).
   std::string StepLabel();
@@ -81,11 +97,19 @@ class Executor::Impl final : public sp::Scheduler {
   // Stress mode: the steps of each CPU on an OS thread of its own (executor_threads.cc).
   void PlayOnThreads(const std::vector<Step>& steps);
   void Probe(const Step& step);
+  // Release probes (steps.def `args`): hold another message's MSI lock first, or this one's.
+  static constexpr uint32_t kReleaseOtherFirst = 8;
+  static constexpr uint32_t kReleaseSameFirst = 16;
+  // Whether the trace since event `since` has this CPU's verifier verdict `rule` (a probe's
+  // calls are traced, not reported).
+  bool TracedViolation(uint64_t since, sp::Rule rule) const;
+  // Something in the run may now fail requests (RequestOracle::ExplainFailures), from any CPU.
+  void ExplainFailures();
   void Drain();
   void CheckOracles();
+  void CheckResourcesSettled();    // the port's own accounting, once the run drained
   std::string DeviceView() const;  // where the device stands, for end-of-run findings
   void AdvanceTime(uint32_t cpu, uint64_t nanoseconds);
-  std::string FindingContext();
 
   ExecutorOptions options_;
   Fiber main_;

@@ -5,6 +5,8 @@
 
 #include "executor_impl.h"
 #include "msirig/fuzz/scenario_text.h"
+#include "port_state.h"
+#include "scenario_fields.h"
 #include "tsan_scope.h"
 
 namespace msirig::fuzz {
@@ -38,11 +40,17 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
   port_->verifier().SetFindingContext([this](std::string& report) { report += FindingContext(); });
   adapter_ = port_->CreateAdapter(scenario_.platform);
   device_ = std::make_unique<hba::NvmeDevice>(scenario_.device, port_->HostBusOf(adapter_));
-  device_->SetFaultPlan(scenario_.faults);
+  if (scenario_.faults_during_init) device_->SetFaultPlan(scenario_.faults);
   const hba::NamespaceConfig& ns = scenario_.device.namespaces.front();
   requests_.Reset(ns.block_size_bytes, ns.size_blocks);
+  // A device or platform fault may fail any request from the start (RequestOracle).
+  if (!internal::FieldsEqual(scenario_, Scenario{}, internal::kFaultFields) ||
+      !internal::FieldsEqual(scenario_.platform.faults, sp::PlatformFaults{},
+                             internal::kPlatformFaultFields))
+    requests_.ExplainFailures();
 
   started_ = false;
+  SetPlaying(true);
 #if MSIRIG_HAS_TSAN
   __tsan_release(&run_start_);
 #endif
@@ -51,6 +59,10 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
     started_ = port_->StartAdapter(adapter_, device_.get());
   });
   if (started_) {
+    // Armed now unless the scenario faults the initialization (Scenario::faults_during_init):
+    // the plan's counters then count the scheduled work only, not the admin commands of the
+    // start, which a fault there would keep the scheduled steps from ever running.
+    if (!scenario_.faults_during_init) device_->SetFaultPlan(scenario_.faults);
     if (options_.real_threads) {
       PlayOnThreads(scenario_.steps);
     } else {
@@ -58,6 +70,10 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
     }
     Drain();
     CheckOracles();
+  } else if (port_->trace_recorder() != nullptr) {
+    // A failed start is the driver's right (HwFindAdapter or HwInitialize may fail it), not a
+    // finding; it shows in ExecutionResult::adapter_started and, for `show`, here.
+    port_->trace_recorder()->Mark(0, "adapter start failed: no step runs");
   }
 
 #if MSIRIG_HAS_TSAN
@@ -71,6 +87,7 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
   result.deadlocks = deadlocks_;
   result.marks = marks_;
   result.requests_completed = port_->Completed(adapter_).size();
+  SetPlaying(false);
   // The device refers to the adapter's bus: it goes first.
   device_.reset();
   port_.reset();
@@ -95,7 +112,10 @@ void Executor::Impl::Act(const Step& step) {
       spec->on_accepted = [this, &step](uint64_t tag) {
         sp::Port::Serialized serialized(*port_);
         sp::TsanIgnoreScope bookkeeping;  // shared by every CPU; not the miniport's
-        requests_.Submitted(tag, step);
+        const ULONG max_transfer =
+            port_->state().AdapterAt(adapter_).config_info.MaximumTransferLength;
+        requests_.Submitted(tag, step,
+                            max_transfer == SP_UNINITIALIZED_VALUE ? ~uint64_t{0} : max_transfer);
       };
       port_->SubmitRequest(adapter_, *spec);
       break;
@@ -107,15 +127,19 @@ void Executor::Impl::Act(const Step& step) {
       port_->RunDpcs();
       break;
     case StepKind::kResetBus:
+      ExplainFailures();
       port_->ResetBus(adapter_);
       break;
     case StepKind::kStopAdapter:
+      ExplainFailures();
       port_->StopAdapter(adapter_);
       break;
     case StepKind::kRestartAdapter:
+      ExplainFailures();
       port_->RestartAdapter(adapter_);
       break;
     case StepKind::kSurpriseRemove:
+      ExplainFailures();
       port_->SurpriseRemove(adapter_);
       break;
     case StepKind::kDeviceProgress: {
@@ -126,6 +150,9 @@ void Executor::Impl::Act(const Step& step) {
       break;
     }
     case StepKind::kAdvanceTime: {
+      // On real threads no callback entry is seen (NoteWindows), so a reset after a timeout
+      // would go unnoticed: there any passing of time may explain a failure.
+      if (threads_) ExplainFailures();
       port_->AdvanceTime(uint64_t{step.a} * 1000);
       sp::Port::Serialized serialized(*port_);
       sp::TsanIgnoreScope device_side;
@@ -137,7 +164,15 @@ void Executor::Impl::Act(const Step& step) {
     case StepKind::kReleaseMsiLock:
       Probe(step);
       break;
+    case StepKind::kResume:
+      break;  // a scheduling step (Play); real threads have no preemption points
   }
+}
+
+void Executor::Impl::ExplainFailures() {
+  sp::Port::Serialized serialized(*port_);
+  sp::TsanIgnoreScope bookkeeping;  // shared by every CPU; not the miniport's
+  requests_.ExplainFailures();
 }
 
 void Executor::Impl::Play(const Step& step) {
@@ -147,6 +182,9 @@ void Executor::Impl::Play(const Step& step) {
       break;
     case StepKind::kInterrupt:
       InterruptOn(step.cpu, step.preempt, step.a);
+      break;
+    case StepKind::kResume:
+      ResumeOn(step.cpu, step.preempt);
       break;
     default:
       RunOn(step.cpu, step.preempt, [this, step] { Act(step); });
@@ -158,7 +196,9 @@ void Executor::Impl::Play(const Step& step) {
 // The scenario itself calling the MSI routines, with any arguments: the port's answers are
 // checked against the documentation, and what its verifier says of the rig's own calls is not
 // a finding. An acquired MSI lock is held for the step (other CPUs' ISRs wait on it while the
-// step is suspended) and released at its end.
+// step is suspended) and released at its end. A release probe gives back a lock this CPU does
+// not hold, one of another message, or the one it holds (steps.def `args`); the verifier's
+// verdict on it (traced, not reported: SetProbing) must be the one its rules give.
 void Executor::Impl::Probe(const Step& step) {
   {
     port_->SetProbing(true);
@@ -166,11 +206,23 @@ void Executor::Impl::Probe(const Step& step) {
     const bool null_extension = step.b & 1;
     const bool use_foreign = (step.b & 2) && !null_extension;
     const bool null_output = step.b & 4;
+    PVOID own_extension = port_->DeviceExtension(adapter_);
     PVOID extension = null_extension ? nullptr
                       : use_foreign  ? static_cast<PVOID>(foreign)
-                                     : port_->DeviceExtension(adapter_);
+                                     : own_extension;
     const bool old_os = scenario_.platform.os_version < sp::OsVersion::kVista;
     const bool is_get = step.kind == StepKind::kGetMsiInfo;
+    const bool is_release = step.kind == StepKind::kReleaseMsiLock;
+    // Release probes: the MSI lock this CPU holds first (through its own extension), if any.
+    bool pre_held = false;
+    ULONG held_message = 0;
+    ULONG held_old_irql = 0;
+    if (is_release && (step.b & (kReleaseOtherFirst | kReleaseSameFirst)) != 0) {
+      const uint32_t messages = std::max<uint32_t>(port_->ConnectedMessages(adapter_), 1);
+      held_message = (step.b & kReleaseSameFirst) != 0 ? step.a : (step.a + 1) % messages;
+      pre_held = StorPortAcquireMSISpinLock(own_extension, held_message, &held_old_irql) ==
+                 STOR_STATUS_SUCCESS;
+    }
     // The documented answer for the port's state now. The call itself is a preemption point,
     // so another CPU may stop, remove or restart the adapter while it runs: the port may answer
     // for the state before or after, and either is documented.
@@ -182,26 +234,55 @@ void Executor::Impl::Probe(const Step& step) {
       if (is_get)
         return ExpectedGetMsiInfo(old_os, null_extension, use_foreign || gone, null_output,
                                   messages, step.a);
+      if (is_release) {
+        // A lock taken while the adapter was live may be given back after it went away; a
+        // release names no output and no range (SPEC 3: the verifier judges it instead).
+        const bool bad = null_extension || use_foreign || (gone && !pre_held);
+        return old_os ? STOR_STATUS_NOT_IMPLEMENTED
+               : bad  ? STOR_STATUS_INVALID_PARAMETER
+                      : STOR_STATUS_SUCCESS;
+      }
       const bool per_message =
           messages > 0 && port_->SynchronizationMode(adapter_) == InterruptSynchronizePerMessage;
-      return old_os                                  ? STOR_STATUS_NOT_IMPLEMENTED
-             : null_extension || use_foreign || gone ? STOR_STATUS_INVALID_PARAMETER
-             : per_message && step.a >= messages     ? STOR_STATUS_INVALID_PARAMETER
-                                                     : STOR_STATUS_SUCCESS;
+      // A NULL OldIrql is no place to write the IRQL to: INVALID_PARAMETER (the port's decision;
+      // real Storport would fault), checked before the mode and the message id.
+      return old_os                                                 ? STOR_STATUS_NOT_IMPLEMENTED
+             : null_extension || use_foreign || gone || null_output ? STOR_STATUS_INVALID_PARAMETER
+             : per_message && step.a >= messages                    ? STOR_STATUS_INVALID_PARAMETER
+                                                                    : STOR_STATUS_SUCCESS;
     };
     const ULONG expected_before = documented();
     ULONG status = 0;
     ULONG expected = 0;
     const char* routine = "";
+    std::string verdict;  // what the verifier's rules say of a release, where it differs
     if (is_get) {
       MESSAGE_INTERRUPT_INFORMATION info;
       std::memset(&info, 0, sizeof info);
       status = StorPortGetMSIInfo(extension, step.a, null_output ? nullptr : &info);
       expected = documented();
       routine = "StorPortGetMSIInfo";
+    } else if (is_release) {
+      const uint64_t since = port_->TraceEvents();
+      status = StorPortReleaseMSISpinLock(extension, step.a, pre_held ? held_old_irql : 0);
+      expected = documented();
+      routine = "StorPortReleaseMSISpinLock";
+      const bool own = !null_extension && !use_foreign && status == STOR_STATUS_SUCCESS;
+      const bool matched = pre_held && held_message == step.a;
+      // SPEC 4: a release of a lock this CPU does not hold (StorPortSpinLock), of another
+      // message's than the one it holds (StorPortSpinLock4); a matched release, nothing.
+      const sp::Rule rule = pre_held ? sp::Rule::kStorPortSpinLock4 : sp::Rule::kStorPortSpinLock;
+      if (own && !matched && !TracedViolation(since, rule)) {
+        verdict = ", not judged " + std::string(sp::RuleId(rule));
+      } else if (own && matched && TracedViolation(since, sp::Rule::kStorPortSpinLock4)) {
+        verdict = ", a matched release judged StorPortSpinLock4";
+      }
+      // What the release left held, given back properly.
+      if (pre_held && !(own && matched))
+        StorPortReleaseMSISpinLock(own_extension, held_message, held_old_irql);
     } else {
       ULONG old_irql = 0;
-      status = StorPortAcquireMSISpinLock(extension, step.a, &old_irql);
+      status = StorPortAcquireMSISpinLock(extension, step.a, null_output ? nullptr : &old_irql);
       expected = documented();
       if (status == STOR_STATUS_SUCCESS) {
         PreemptionPoint(sp::PreemptKind::kStorPortCall);  // held here while suspended
@@ -211,14 +292,32 @@ void Executor::Impl::Probe(const Step& step) {
     }
     if (status == expected_before) expected = expected_before;
     port_->SetProbing(false);
-    if (status != expected) {
-      char what[160];
-      std::snprintf(what, sizeof what, "%s(message %u, args %u) returned 0x%x, documented 0x%x",
-                    routine, step.a, step.b, status, expected);
-      std::fprintf(stderr, "msirig: contract mismatch: %s\n", what);
+    if (status != expected || !verdict.empty()) {
+      char what[224];
+      std::snprintf(what, sizeof what, "%s(message %u, args %u) returned 0x%x, documented 0x%x%s",
+                    routine, step.a, step.b, status, expected, verdict.c_str());
+      std::fprintf(stderr, "msirig: contract mismatch: %s\n%s", what, FindingContext().c_str());
       std::abort();
     }
   }
+}
+
+bool Executor::Impl::TracedViolation(uint64_t since, sp::Rule rule) const {
+  sp::Port::Serialized serialized(*port_);  // on real threads, others trace meanwhile
+  const uint64_t events = port_->TraceEvents() - since;
+  const std::string tail = port_->TraceTail(static_cast<size_t>(std::min<uint64_t>(events, 64)));
+  const std::string cpu = " cpu" + std::to_string(CurrentCpu()) + " ";
+  const std::string needle = " violation " + std::string(sp::RuleId(rule)) + " ";
+  size_t begin = 0;
+  while (begin < tail.size()) {
+    size_t end = tail.find('\n', begin);
+    if (end == std::string::npos) end = tail.size();
+    const std::string_view line(tail.data() + begin, end - begin);
+    if (line.find(cpu) != std::string_view::npos && line.find(needle) != std::string_view::npos)
+      return true;
+    begin = end + 1;
+  }
+  return false;
 }
 
 void Executor::Impl::Drain() {
@@ -289,8 +388,38 @@ std::string Executor::Impl::DeviceView() const {
   return "device idle";
 }
 
+// Resource accounting (issue 5: "resource accounting balanced"). Most of it is judged where it
+// happens or by the port's end-of-run check: a lock still held and an IRQL not back at PASSIVE
+// (CheckEndOfRun: LockHeldOnReturn, IrqlOnReturn), a pool free of a block never allocated or
+// freed twice (PoolFree, at the call). Pool still allocated is no finding: neither
+// HwFreeAdapterResources nor a driver unload is modelled, so a miniport rightly keeps its pool
+// (and its uncached extension, allocated once in HwFindAdapter) for the adapter's whole life.
+// Left is what the port itself holds: a DPC still queued, a request held back for a running
+// adapter. The miniport cannot leave either (a queued DPC runs whenever its CPU's IRQL drops
+// below DISPATCH_LEVEL, and the drain runs every CPU's queue; held requests start when the
+// adapter runs again), so either is the rig's own error, not a finding.
+void Executor::Impl::CheckResourcesSettled() {
+  const sp::PortState& s = port_->state();
+  const bool alive = port_->State(adapter_) != sp::AdapterState::kRemoved;
+  for (uint32_t cpu = 0; cpu < s.cpus.size() && alive; ++cpu) {
+    if (s.cpus[cpu].dpcs.empty()) continue;
+    std::fprintf(stderr, "msirig: rig error: %zu DPC(s) still queued on cpu %u after the drain\n",
+                 s.cpus[cpu].dpcs.size(), cpu);
+    std::abort();
+  }
+  const sp::Adapter& a = s.AdapterAt(adapter_);
+  if (a.state == sp::AdapterState::kRunning && !a.removing && !a.held.empty()) {
+    std::fprintf(stderr,
+                 "msirig: rig error: the port still holds %zu request(s) back for a "
+                 "running adapter\n",
+                 a.held.size());
+    std::abort();
+  }
+}
+
 void Executor::Impl::CheckOracles() {
   port_->CheckEndOfRun(DeviceView());
+  CheckResourcesSettled();
   if (port_->State(adapter_) != sp::AdapterState::kRunning || device_->Removed() ||
       device_->Fatal())
     return;
@@ -313,9 +442,81 @@ std::string Executor::Impl::FindingContext() {
   std::string context = "msirig: scenario:\n" + ToText(scenario_);
   if (!wait_cycle_.empty()) context += "msirig: wait cycle: " + wait_cycle_ + "\n";
   context += "msirig: last events:\n" + port_->TraceTail(24);
-  if (!options_.reproduce_command.empty())
-    context += "msirig: reproduce: " + options_.reproduce_command + "\n";
+  if (!options_.reproduce_command.empty()) {
+    std::string command = options_.reproduce_command;
+    if (const size_t at = command.find(kInputPlaceholder); at != std::string::npos) {
+      const std::string& input = CurrentInput();
+      command.replace(at, kInputPlaceholder.size(),
+                      !input.empty() ? input
+                                     : "crash-<sha1>   (the input the engine saved: libFuzzer "
+                                       "writes crash-<sha1 of the input> in its -artifact_prefix, "
+                                       "by default the working directory; AFL++ in "
+                                       "<output>/<instance>/crashes/)");
+    }
+    context += "msirig: reproduce: " + command + "\n";
+  }
   return context;
 }
 
+// --- the context of findings the verifier does not report itself ---
+
+namespace {
+
+// The executor playing a scenario on this process now (one OS thread per execution), and the
+// input file the replay driver runs (fuzz/replay_main.cc names it).
+// (Executor::Impl is private to Executor: the executor is kept as its context function.)
+std::string (*g_playing_context)(void* impl) = nullptr;
+void* g_playing = nullptr;
+std::string* g_current_input = nullptr;
+
+void PrintPlayingContext() {
+  if (g_playing == nullptr) return;
+  void* playing = g_playing;
+  g_playing = nullptr;  // once, even if the printing itself is reported
+  const std::string context = g_playing_context(playing);
+  std::fputs(context.c_str(), stderr);
+  std::fflush(stderr);
+}
+
+#if MSIRIG_HAS_ASAN
+// After ASan has printed its report, before it dies (asan_interface.h).
+void AfterAsanReport(const char*) { PrintPlayingContext(); }
+#endif
+
+}  // namespace
+
+const std::string& CurrentInput() {
+  static const std::string none;
+  return g_current_input != nullptr ? *g_current_input : none;
+}
+
+void Executor::Impl::SetPlaying(bool playing) {
+#if MSIRIG_HAS_ASAN
+  static const bool registered = [] {
+    __asan_set_error_report_callback(AfterAsanReport);
+    return true;
+  }();
+  (void)registered;
+#endif
+  g_playing_context = [](void* impl) { return static_cast<Impl*>(impl)->FindingContext(); };
+  g_playing = playing ? this : nullptr;
+}
+
 }  // namespace msirig::fuzz
+
+// The replay driver names the input it runs next (weak there: targets without an executor).
+extern "C" void msirig_set_current_input(const char* path) {
+  using msirig::fuzz::g_current_input;
+  if (g_current_input == nullptr) g_current_input = new std::string;
+  *g_current_input = path != nullptr ? path : "";
+}
+
+// UBSan calls this for each report, just before it prints it (and then dies when it does not
+// recover; ubsan_monitor.h); ThreadSanitizer after each report it printed (tsan_rtl_report.cpp).
+// Both are weak in the runtimes: these definitions replace them.
+extern "C" void __ubsan_on_report() { msirig::fuzz::PrintPlayingContext(); }
+#if MSIRIG_HAS_TSAN
+extern "C" void __tsan_on_report(void*) { msirig::fuzz::PrintPlayingContext(); }
+#endif
+
+namespace msirig::fuzz {}  // namespace msirig::fuzz

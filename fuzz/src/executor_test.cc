@@ -12,7 +12,9 @@
 #include <mutex>
 #include <vector>
 
+#include "msirig/storport/trace_recorder.h"
 #include "request_oracle.h"
+#include "sanitizer_hooks.h"
 #include "scripted_miniport.h"
 
 namespace msirig::fuzz {
@@ -53,6 +55,7 @@ struct Harness {
     ExecutorOptions options;
     options.driver_entry = sp::ScriptedDriverEntry;
     options.verifier_mode = sp::VerifierMode::kRecord;
+    options.reproduce_command = "tools/msirig repro executor_test {input}";
     return options;
   }
 };
@@ -136,6 +139,89 @@ TEST(ExecutorOracle, AReadThatMissesTheLastWriteIsDataCorruption) {
   EXPECT_TRUE(named) << expected << "\n" << Lines(bad);
   h.miniport.start_io = ram_disk;  // the clean twin
   EXPECT_TRUE(h.executor.Run(s).violations.empty());
+}
+
+// A miniport that fails every read with `status` (and completes everything else).
+void FailReads(ScriptedMiniport& miniport, UCHAR status) {
+  miniport.start_io = [status](PVOID ext, PSCSI_REQUEST_BLOCK srb) -> BOOLEAN {
+    srb->SrbStatus = srb->Cdb[0] == SCSIOP_READ ? status : SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+}
+
+TEST(ExecutorOracle, AFailedRequestThatNothingInTheRunExplainsHasTheWrongStatus) {
+  Harness h;
+  FailReads(h.miniport, SRB_STATUS_ERROR);
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kRead, 0, 4, 1)};
+  const ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(Saw(result, Rule::kRequestStatus)) << Lines(result);
+  EXPECT_NE(
+      Lines(result).find("read request tag 1 completed with SrbStatus 0x04 (SRB_STATUS_ERROR)"),
+      std::string::npos)
+      << Lines(result);
+  FailReads(h.miniport, SRB_STATUS_SUCCESS);  // the clean twin
+  EXPECT_TRUE(h.executor.Run(s).violations.empty());
+}
+
+TEST(ExecutorOracle, AResetOrAFaultPlanExplainsAFailedRequest) {
+  Harness h;
+  FailReads(h.miniport, SRB_STATUS_BUS_RESET);
+  Scenario reset = MsiXScenario(2);
+  reset.steps = {MakeStep(StepKind::kResetBus, 1), MakeStep(StepKind::kRead, 0, 4, 1)};
+  ExecutionResult result = h.executor.Run(reset);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  // ... but only from the reset on: the same failure before it is unexplained.
+  std::swap(reset.steps[0], reset.steps[1]);
+  EXPECT_TRUE(Saw(h.executor.Run(reset), Rule::kRequestStatus));
+
+  Scenario faulty = MsiXScenario(2);
+  faulty.faults.drop_interrupt_every_n = 7;
+  faulty.steps = {MakeStep(StepKind::kRead, 0, 4, 1)};
+  result = h.executor.Run(faulty);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+}
+
+// A request longer than the adapter's MaximumTransferLength is one Storport would never send:
+// the miniport may refuse it.
+TEST(ExecutorOracle, ARequestLongerThanTheMaximumTransferLengthMayFail) {
+  Harness h;
+  h.miniport.find_adapter = [](PVOID, PPORT_CONFIGURATION_INFORMATION config) {
+    config->MaximumTransferLength = 4096;
+  };
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) -> BOOLEAN {
+    srb->SrbStatus =
+        srb->DataTransferLength > 4096 ? SRB_STATUS_INVALID_REQUEST : SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kRead, 0, 0, 16)};  // 8 KiB
+  ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  // The twin within the limit must succeed: refusing it is a wrong status.
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) -> BOOLEAN {
+    srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  s.steps = {MakeStep(StepKind::kRead, 0, 0, 8)};  // 4 KiB
+  result = h.executor.Run(s);
+  EXPECT_TRUE(Saw(result, Rule::kRequestStatus)) << Lines(result);
+}
+
+TEST(ExecutorOracle, BusyIsAlwaysAllowedAndAnUndefinedStatusNever) {
+  Harness h;
+  FailReads(h.miniport, SRB_STATUS_BUSY);
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kResetBus, 1), MakeStep(StepKind::kRead, 0, 4, 1)};
+  ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  FailReads(h.miniport, 0x3F);  // no SRB_STATUS_ value, even after a reset
+  result = h.executor.Run(s);
+  EXPECT_TRUE(Saw(result, Rule::kRequestStatus)) << Lines(result);
+  EXPECT_NE(Lines(result).find("0x3f (not an SRB status)"), std::string::npos) << Lines(result);
 }
 
 TEST(Executor, TheSameScenarioGivesTheSameTraceEveryTime) {
@@ -278,15 +364,84 @@ TEST(ExecutorInterleaving, TwoCpusTakingTwoMsiLocksInOppositeOrderDeadlock) {
   s.steps = {MakeStep(StepKind::kWrite, 0, 0, 1, 1), MakeStep(StepKind::kInterrupt, 1, 3),
              MakeStep(StepKind::kFlush, 0)};
   bool found = false;
+  std::string line;
   for (uint16_t p0 = 1; p0 < 25 && !found; ++p0) {
     for (uint16_t p1 = 1; p1 < 25 && !found; ++p1) {
       s.steps[0].preempt = p0;
       s.steps[1].preempt = p1;
       const ExecutionResult r = h.executor.Run(s);
       found = r.deadlocks > 0 && Saw(r, Rule::kDeadlock);
+      for (const sp::Violation& v : r.violations)
+        if (v.rule == Rule::kDeadlock) line = v.line;
     }
   }
   EXPECT_TRUE(found) << "no schedule of two CPUs reached the lock-order deadlock";
+  // The violation names the cycle: each CPU, the lock it waits for, and the CPU holding it.
+  const bool cycle_0_then_1 =
+      line.find(
+          "wait cycle: cpu0 waits for MSI lock 1 held by cpu1, cpu1 waits for MSI lock 0 "
+          "held by cpu0") != std::string::npos;
+  const bool cycle_1_then_0 =
+      line.find(
+          "wait cycle: cpu1 waits for MSI lock 0 held by cpu0, cpu0 waits for MSI lock 1 "
+          "held by cpu1") != std::string::npos;
+  EXPECT_TRUE(cycle_0_then_1 || cycle_1_then_0) << line;
+}
+
+// Two message ISRs (per-message mode) on two CPUs, each logging three stages with a StorPort
+// call between them: resume steps make them alternate stage by stage. (The log is the test's, not
+// the miniport's data: a mutex keeps TSan from reporting the two ISRs' appends.)
+std::vector<std::string> g_stages;
+std::mutex g_stages_mutex;
+
+void Stage(const std::string& stage) {
+  std::lock_guard<std::mutex> lock(g_stages_mutex);
+  g_stages.push_back(stage);
+}
+
+std::vector<std::string> PlayAlternation(Harness& h, uint16_t point, bool with_resumes) {
+  g_stages.clear();
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    sp::Port::Current()->SignalMessage(0, 0);
+    sp::Port::Current()->SignalMessage(0, 1);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  h.miniport.ms_isr = [](PVOID, ULONG message) {
+    const std::string who = message == 0 ? "A" : "B";
+    Stage(who + "1");
+    StorPortStallExecution(1);
+    Stage(who + "2");
+    StorPortStallExecution(1);
+    Stage(who + "3");
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kInterrupt, 0, 0, 0, 0, point),
+             MakeStep(StepKind::kInterrupt, 1, 1, 0, 0, point)};
+  if (with_resumes) {
+    s.steps.push_back(MakeStep(StepKind::kResume, 0, 0, 0, 0, 1));
+    s.steps.push_back(MakeStep(StepKind::kResume, 1, 0, 0, 0, 1));
+  }
+  const ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  return g_stages;
+}
+
+TEST(ExecutorInterleaving, ResumeStepsMakeTwoCpusAlternateWithinTheirSteps) {
+  Harness h;
+  const std::vector<std::string> alternating = {"A1", "B1", "A2", "B2", "A3", "B3"};
+  uint16_t found = 0;
+  for (uint16_t point = 1; point < 30 && found == 0; ++point) {
+    if (PlayAlternation(h, point, true) == alternating) found = point;
+  }
+  ASSERT_NE(found, 0) << "no preemption point gave A1 B1 A2 B2 A3 B3";
+  // Without the resume steps each CPU can only be finished: A runs to its end before B goes on.
+  const std::vector<std::string> finished = {"A1", "B1", "A2", "A3", "B2", "B3"};
+  EXPECT_EQ(PlayAlternation(h, found, false), finished);
+  // And it replays the same way.
+  EXPECT_EQ(PlayAlternation(h, found, true), alternating);
 }
 
 // A scripted miniport that drives the NVMe model by hand (NVMe 1.4 3.1, 7.6.1): it enables the
@@ -406,7 +561,10 @@ TEST(ExecutorTsanDeathTest, AnUnlockedCounterOfIsrsOnTwoCpusIsAReportedRaceOnEve
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
   for (int replay = 0; replay < 2; ++replay)
-    EXPECT_DEATH(TwoIsrsTouchOneCounter(false), "ThreadSanitizer: data race");
+    EXPECT_DEATH(TwoIsrsTouchOneCounter(false),
+                 "ThreadSanitizer: data race(.|\n)*msirig: scenario:\nplatform (.|\n)*"
+                 "msirig: last events:(.|\n)*msirig: reproduce: tools/msirig repro executor_test "
+                 "crash-<sha1>");
 #endif
 }
 
@@ -508,6 +666,122 @@ TEST(ExecutorStress, OnRealThreadsCompletionsAreCheckedAsTheyArrive) {
 // A DPC the passive initialization routine issues (below DISPATCH_LEVEL) runs in the run: at
 // once, as the DPC interrupt would, or at the latest in the drain.
 STOR_DPC g_passive_dpc;
+
+// The trace of one run of `steps` on the scripted miniport (per-message mode, 4 messages).
+std::string ProbeTrace(const std::vector<Step>& steps, ExecutionResult* result = nullptr) {
+  sp::TraceRecorder recorder;
+  ScriptedMiniport miniport;
+  ScriptedMiniport::current = &miniport;
+  ExecutorOptions options = Harness::Options();
+  options.trace_recorder = &recorder;
+  Executor executor(options);
+  Scenario s = MsiXScenario(4);
+  s.steps = steps;
+  const ExecutionResult r = executor.Run(s);
+  ScriptedMiniport::current = nullptr;
+  if (result != nullptr) *result = r;
+  return recorder.text();
+}
+
+bool Traced(const std::string& trace, const std::string& kind, const std::string& name) {
+  return trace.find("\t" + kind + "\t" + name + "\t") != std::string::npos;
+}
+
+// Release probes are real releases (steps.def `args`), judged by the verifier as its rules say
+// (traced, not reported: the rig's own calls); a wrong verdict would be a contract mismatch.
+TEST(ExecutorProbe, AReleaseOfALockNotHeldIsJudgedStorPortSpinLock) {
+  ExecutionResult result;
+  const std::string trace = ProbeTrace({MakeStep(StepKind::kReleaseMsiLock, 1, 1, 0)}, &result);
+  EXPECT_TRUE(Traced(trace, "violation", "StorPortSpinLock"));
+  EXPECT_FALSE(Traced(trace, "acquire", "MSI lock"));
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+}
+
+TEST(ExecutorProbe, AReleaseNamingAnotherMessageThanTheHeldLockIsJudgedStorPortSpinLock4) {
+  ExecutionResult result;
+  const std::string trace = ProbeTrace({MakeStep(StepKind::kReleaseMsiLock, 1, 1, 8)}, &result);
+  EXPECT_TRUE(Traced(trace, "violation", "StorPortSpinLock4"));
+  EXPECT_TRUE(Traced(trace, "acquire", "MSI lock"));
+  // The probe gave the lock it held back itself: nothing held at the end of the run.
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+}
+
+TEST(ExecutorProbe, AMatchedReleaseIsNoViolation) {
+  ExecutionResult result;
+  const std::string trace = ProbeTrace({MakeStep(StepKind::kReleaseMsiLock, 1, 2, 16)}, &result);
+  EXPECT_TRUE(Traced(trace, "acquire", "MSI lock"));
+  EXPECT_TRUE(Traced(trace, "release", "MSI lock"));
+  EXPECT_EQ(trace.find("\tviolation\t"), std::string::npos);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+}
+
+TEST(ExecutorProbe, AnAcquireWithANullOldIrqlIsRefusedAndTakesNoLock) {
+  ExecutionResult result;
+  const std::string trace = ProbeTrace({MakeStep(StepKind::kAcquireMsiLock, 1, 1, 4)}, &result);
+  EXPECT_FALSE(Traced(trace, "acquire", "MSI lock"));
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  // Its twin with an OldIrql takes the lock and gives it back.
+  const std::string twin = ProbeTrace({MakeStep(StepKind::kAcquireMsiLock, 1, 1, 0)});
+  EXPECT_TRUE(Traced(twin, "acquire", "MSI lock"));
+}
+
+extern "C" void msirig_set_current_input(const char* path);
+
+// A sanitizer's report gets the context a verifier finding has: the scenario as text, the last
+// events, and the command that reproduces it, naming the input the replay driver runs.
+TEST(ExecutorAsanDeathTest, AUseAfterFreeInTheMiniportPrintsTheScenarioAndTheReproduceCommand) {
+#if !MSIRIG_HAS_ASAN
+  GTEST_SKIP() << "AddressSanitizer runs in the asan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto planted = [] {
+    msirig_set_current_input("/tmp/inputs/crash-1234");
+    Harness h;
+    h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+      auto* freed = new int[4]{};
+      delete[] freed;
+      srb->SrbStatus = static_cast<UCHAR>(SRB_STATUS_SUCCESS + freed[1]);  // read after free
+      StorPortNotification(RequestComplete, ext, srb);
+      return TRUE;
+    };
+    Scenario s = MsiXScenario(2);
+    s.steps = {MakeStep(StepKind::kWrite, 1, 8, 1, 0x5a)};
+    h.executor.Run(s);
+  };
+  EXPECT_DEATH(planted(),
+               "heap-use-after-free(.|\n)*msirig: scenario:\nplatform (.|\n)*"
+               "write cpu=1 lba=8 blocks=1 pattern=0x5a\n(.|\n)*msirig: last events:(.|\n)*"
+               "msirig: reproduce: tools/msirig repro executor_test /tmp/inputs/crash-1234\n");
+#endif
+}
+
+// UBSan too (its report hook; the asan preset builds with -fsanitize=undefined and no recovery).
+// UBSan calls the hook just before it prints its report, so the context comes first.
+TEST(ExecutorAsanDeathTest, UndefinedBehaviourInTheMiniportPrintsTheScenarioToo) {
+#if !MSIRIG_HAS_ASAN
+  GTEST_SKIP() << "UndefinedBehaviorSanitizer runs in the asan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto planted = [] {
+    msirig_set_current_input("/tmp/inputs/crash-5678");
+    Harness h;
+    h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+      volatile int big = 0x7FFFFFFF;
+      const int sum = big + static_cast<int>(srb->Cdb[0] != 0xFF);  // signed overflow
+      srb->SrbStatus = static_cast<UCHAR>(sum == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_SUCCESS);
+      StorPortNotification(RequestComplete, ext, srb);
+      return TRUE;
+    };
+    Scenario s = MsiXScenario(2);
+    s.steps = {MakeStep(StepKind::kFlush, 0)};
+    h.executor.Run(s);
+  };
+  EXPECT_DEATH(planted(),
+               "msirig: scenario:\nplatform (.|\n)*msirig: last events:\n  #(.|\n)*"
+               "msirig: reproduce: tools/msirig repro executor_test /tmp/inputs/crash-5678\n"
+               "(.|\n)*runtime error: signed integer overflow");
+#endif
+}
 
 TEST(Executor, ADpcIssuedAtPassiveLevelRunsWithinTheRun) {
   Harness h;

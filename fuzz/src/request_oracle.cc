@@ -16,6 +16,85 @@ void PutBigEndian(UCHAR* out, uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out[i] = static_cast<UCHAR>(value >> (8 * (bytes - 1 - i)));
 }
 
+struct StatusName {
+  UCHAR status;
+  const char* name;
+};
+
+// The SRB status values srb.h defines (storport_srb.h), by name for findings.
+constexpr StatusName kStatusNames[] = {
+    {SRB_STATUS_PENDING, "SRB_STATUS_PENDING"},
+    {SRB_STATUS_SUCCESS, "SRB_STATUS_SUCCESS"},
+    {SRB_STATUS_ABORTED, "SRB_STATUS_ABORTED"},
+    {SRB_STATUS_ABORT_FAILED, "SRB_STATUS_ABORT_FAILED"},
+    {SRB_STATUS_ERROR, "SRB_STATUS_ERROR"},
+    {SRB_STATUS_BUSY, "SRB_STATUS_BUSY"},
+    {SRB_STATUS_INVALID_REQUEST, "SRB_STATUS_INVALID_REQUEST"},
+    {SRB_STATUS_INVALID_PATH_ID, "SRB_STATUS_INVALID_PATH_ID"},
+    {SRB_STATUS_NO_DEVICE, "SRB_STATUS_NO_DEVICE"},
+    {SRB_STATUS_TIMEOUT, "SRB_STATUS_TIMEOUT"},
+    {SRB_STATUS_SELECTION_TIMEOUT, "SRB_STATUS_SELECTION_TIMEOUT"},
+    {SRB_STATUS_COMMAND_TIMEOUT, "SRB_STATUS_COMMAND_TIMEOUT"},
+    {SRB_STATUS_MESSAGE_REJECTED, "SRB_STATUS_MESSAGE_REJECTED"},
+    {SRB_STATUS_BUS_RESET, "SRB_STATUS_BUS_RESET"},
+    {SRB_STATUS_PARITY_ERROR, "SRB_STATUS_PARITY_ERROR"},
+    {SRB_STATUS_REQUEST_SENSE_FAILED, "SRB_STATUS_REQUEST_SENSE_FAILED"},
+    {SRB_STATUS_NO_HBA, "SRB_STATUS_NO_HBA"},
+    {SRB_STATUS_DATA_OVERRUN, "SRB_STATUS_DATA_OVERRUN"},
+    {SRB_STATUS_UNEXPECTED_BUS_FREE, "SRB_STATUS_UNEXPECTED_BUS_FREE"},
+    {SRB_STATUS_PHASE_SEQUENCE_FAILURE, "SRB_STATUS_PHASE_SEQUENCE_FAILURE"},
+    {SRB_STATUS_BAD_SRB_BLOCK_LENGTH, "SRB_STATUS_BAD_SRB_BLOCK_LENGTH"},
+    {SRB_STATUS_REQUEST_FLUSHED, "SRB_STATUS_REQUEST_FLUSHED"},
+    {SRB_STATUS_INVALID_LUN, "SRB_STATUS_INVALID_LUN"},
+    {SRB_STATUS_INVALID_TARGET_ID, "SRB_STATUS_INVALID_TARGET_ID"},
+    {SRB_STATUS_BAD_FUNCTION, "SRB_STATUS_BAD_FUNCTION"},
+    {SRB_STATUS_ERROR_RECOVERY, "SRB_STATUS_ERROR_RECOVERY"},
+    {SRB_STATUS_NOT_POWERED, "SRB_STATUS_NOT_POWERED"},
+    {SRB_STATUS_LINK_DOWN, "SRB_STATUS_LINK_DOWN"},
+    {SRB_STATUS_INTERNAL_ERROR, "SRB_STATUS_INTERNAL_ERROR"},
+};
+
+const char* StatusNameOf(UCHAR status) {
+  for (const StatusName& s : kStatusNames) {
+    if (s.status == status) return s.name;
+  }
+  return nullptr;
+}
+
+bool IsInformational(StepKind kind) {
+  return kind == StepKind::kInquiry || kind == StepKind::kReadCapacity ||
+         kind == StepKind::kReportLuns;
+}
+
+// Decision (SPEC 4: "every request completed exactly once, with the right status"): the SRB
+// status a request of the scenario may complete with (the flag bits AUTOSENSE_VALID and
+// QUEUE_FROZEN aside).
+//  - SUCCESS, always. PENDING is no completion status at all (rule SrbStatusPending).
+//  - BUSY, always: the target is busy and Storport retries the request ("Error Handling in SCSI
+//    Miniport Drivers": SRB_STATUS_BUSY, "TID busy"); a full queue is no fault.
+//  - An informational command (INQUIRY, READ CAPACITY, REPORT LUNS) may also end with
+//    DATA_OVERRUN (the same page: "also returned for underruns"), INVALID_REQUEST or ERROR (a
+//    CHECK CONDITION): a target may reject a command or page it does not implement.
+//  - The reads, writes and flushes the oracle builds are valid (LBAs inside the namespace; RangeOf)
+//    unless longer than the adapter's MaximumTransferLength (a request Storport would never
+//    send, and the miniport may reject: it may fail), so any other status means they failed.
+//    That is allowed only once something in the run explains a failure (ExplainFailures): a device
+//    fault plan or a platform fault; a bus reset, the scenario's or Storport's own after a
+//    timeout (HW_RESET_BUS page: the miniport completes the SRBs it holds, with
+//    SRB_STATUS_BUS_RESET if necessary); a stop or restart; a surprise removal (what is left
+//    fails with NO_DEVICE or NO_HBA). Which failure status is then not judged: the pages give
+//    the miniport the choice.
+//  - A value srb.h does not define is never a status.
+bool StatusAllowed(StepKind kind, UCHAR srb_status, bool failures_explained) {
+  const UCHAR status = SRB_STATUS(srb_status);
+  if (StatusNameOf(status) == nullptr || status == SRB_STATUS_PENDING) return false;
+  if (status == SRB_STATUS_SUCCESS || status == SRB_STATUS_BUSY) return true;
+  if (IsInformational(kind) && (status == SRB_STATUS_DATA_OVERRUN ||
+                                status == SRB_STATUS_INVALID_REQUEST || status == SRB_STATUS_ERROR))
+    return true;
+  return failures_explained;
+}
+
 }  // namespace
 
 void RequestOracle::Reset(uint32_t block_bytes, uint64_t namespace_blocks) {
@@ -24,6 +103,7 @@ void RequestOracle::Reset(uint32_t block_bytes, uint64_t namespace_blocks) {
   in_flight_.clear();
   shadow_.clear();
   checked_ = 0;
+  failures_explained_ = false;
 }
 
 namespace {
@@ -124,12 +204,17 @@ std::optional<sp::RequestSpec> RequestOracle::Build(const Step& step) const {
   }
 }
 
-void RequestOracle::Submitted(uint64_t tag, const Step& step) {
-  if (step.kind != StepKind::kRead && step.kind != StepKind::kWrite) return;
+void RequestOracle::Submitted(uint64_t tag, const Step& step, uint64_t max_transfer_bytes) {
   InFlight request;
+  request.kind = step.kind;
+  if (step.kind != StepKind::kRead && step.kind != StepKind::kWrite) {
+    in_flight_[tag] = request;  // its status is judged; it touches no block (empty range)
+    return;
+  }
   request.write = step.kind == StepKind::kWrite;
   request.range = RangeOf(step);
   request.pattern = step.c;
+  request.oversized = uint64_t{request.range.blocks} * block_bytes_ > max_transfer_bytes;
   for (auto& [other_tag, other] : in_flight_) {
     if (!other.range.Overlaps(request.range)) continue;
     if (other.write || request.write) {
@@ -140,14 +225,30 @@ void RequestOracle::Submitted(uint64_t tag, const Step& step) {
   in_flight_[tag] = request;
 }
 
-std::string RequestOracle::Check(const std::vector<sp::CompletedRequest>& completed,
-                                 std::string* place) {
+RequestOracle::Problem RequestOracle::Check(const std::vector<sp::CompletedRequest>& completed) {
   for (; checked_ < completed.size(); ++checked_) {
     const sp::CompletedRequest& done = completed[checked_];
     auto it = in_flight_.find(done.tag);
     if (it == in_flight_.end()) continue;
     const InFlight request = it->second;
     in_flight_.erase(it);
+    if (!StatusAllowed(request.kind, done.srb_status, failures_explained_ || request.oversized)) {
+      const char* name = StatusNameOf(SRB_STATUS(done.srb_status));
+      Problem problem;
+      problem.rule = sp::Rule::kRequestStatus;
+      char what[192];
+      std::snprintf(what, sizeof what, "%s request tag %llu completed with SrbStatus 0x%02x (%s)%s",
+                    std::string(InfoOf(request.kind).text).c_str(),
+                    static_cast<unsigned long long>(done.tag), done.srb_status,
+                    name != nullptr ? name : "not an SRB status",
+                    name != nullptr ? ", and nothing in the run explains a failure" : "");
+      problem.what = what;
+      // The place: the request's kind and the status's name (or that it is none), no tag.
+      problem.place = std::string(InfoOf(request.kind).text) + " request, " +
+                      (name != nullptr ? name : "undefined status");
+      return problem;
+    }
+    if (IsInformational(request.kind) || request.kind == StepKind::kFlush) continue;
     const bool success = SRB_STATUS(done.srb_status) == SRB_STATUS_SUCCESS;
     if (request.write) {
       const int64_t value = success && !request.tainted ? int64_t{request.pattern} : -1;
@@ -169,17 +270,17 @@ std::string RequestOracle::Check(const std::vector<sp::CompletedRequest>& comple
       if (i < count) {
         const uint8_t expected =
             pattern < 0 ? 0 : PatternByte(static_cast<uint32_t>(pattern), lba, i);
-        if (place != nullptr) {
-          *place = known == shadow_.end() ? "read of a block never written"
-                                          : "read of a written block";
-          *place += done.data[start + i] == 0 ? ", zeros returned" : ", other data returned";
-        }
+        Problem problem;
+        problem.place =
+            known == shadow_.end() ? "read of a block never written" : "read of a written block";
+        problem.place += done.data[start + i] == 0 ? ", zeros returned" : ", other data returned";
         char what[192];
         std::snprintf(what, sizeof what,
                       "read tag %llu: block %llu byte %u is 0x%02x, the last write left 0x%02x",
                       static_cast<unsigned long long>(done.tag),
                       static_cast<unsigned long long>(lba), i, done.data[start + i], expected);
-        return what;
+        problem.what = what;
+        return problem;
       }
     }
   }
@@ -189,10 +290,9 @@ std::string RequestOracle::Check(const std::vector<sp::CompletedRequest>& comple
 void RequestOracle::CheckArrived(sp::Port& port, uint32_t adapter) {
   sp::Port::Serialized serialized(port);
   sp::TsanIgnoreScope bookkeeping;
-  std::string place;
-  const std::string bad = Check(port.Completed(adapter), &place);
-  if (!bad.empty())
-    port.verifier().Report(sp::Rule::kDataCorruption, bad, "executor oracle", place);
+  const Problem problem = Check(port.Completed(adapter));
+  if (!problem.what.empty())
+    port.verifier().Report(problem.rule, problem.what, "executor oracle", problem.place);
 }
 
 }  // namespace msirig::fuzz

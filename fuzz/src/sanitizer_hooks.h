@@ -23,6 +23,7 @@
 #endif
 
 #if MSIRIG_HAS_ASAN
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if MSIRIG_HAS_TSAN

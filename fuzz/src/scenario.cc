@@ -40,10 +40,10 @@ const StepInfo& InfoOf(StepKind kind) {
 
 bool operator==(const Scenario& x, const Scenario& y) {
   const auto device = [](auto& d, auto&& v) { internal::VisitDeviceFields(d, v); };
-  const auto faults = [](auto& f, auto&& v) { internal::VisitFaultFields(f, v); };
+  const auto faults = [](auto& s, auto&& v) { internal::VisitScenarioFaultFields(s, v); };
   return x.platform == y.platform && internal::FieldsEqual(x.device, y.device, device) &&
          NamespacesEqual(x.device.namespaces, y.device.namespaces) &&
-         internal::FieldsEqual(x.faults, y.faults, faults) && x.steps == y.steps;
+         internal::FieldsEqual(x, y, faults) && x.steps == y.steps;
 }
 
 Scenario Normalize(Scenario scenario) {
@@ -56,7 +56,7 @@ Scenario Normalize(Scenario scenario) {
   for (hba::NamespaceConfig& n : namespaces) {
     ClampFields(n, [](auto& c, auto&& v) { internal::VisitNamespaceFields(c, v); });
   }
-  ClampFields(scenario.faults, [](auto& f, auto&& v) { internal::VisitFaultFields(f, v); });
+  ClampFields(scenario, [](auto& s, auto&& v) { internal::VisitScenarioFaultFields(s, v); });
 
   if (scenario.steps.size() > kMaxSteps) scenario.steps.resize(kMaxSteps);
   const uint32_t cpus = scenario.platform.cpu_count;

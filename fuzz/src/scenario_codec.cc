@@ -166,10 +166,10 @@ Scenario Decode(const uint8_t* data, size_t size) {
     end = FindSeparator(data, size, begin);
     ChunkReader r(data + begin, end - begin);
     const uint32_t tag = static_cast<uint32_t>(r.Varint() % kChunkTagCount);
-    if (tag < static_cast<uint32_t>(kStepKindCount)) {
+    if (StepKind kind; StepOfTag(tag, &kind)) {
       if (s.steps.size() >= kMaxSteps) continue;
       Step step;
-      step.kind = static_cast<StepKind>(tag);
+      step.kind = kind;
       step.cpu = static_cast<uint8_t>(r.Varint() % s.platform.cpu_count);
       step.preempt = static_cast<uint16_t>(r.Varint());
       step.a = static_cast<uint32_t>(r.Varint());
@@ -183,7 +183,11 @@ Scenario Decode(const uint8_t* data, size_t size) {
       if (namespaces.size() < internal::kMaxNamespaces)
         namespaces.push_back(ReadFields(r, hba::NamespaceConfig{}, kNamespaceFields));
     } else if (tag == kFaultsTag) {
-      if (!have_faults) s.faults = ReadFields(r, hba::FaultPlan{}, kFaultFields);
+      if (!have_faults) {
+        const Scenario read = ReadFields(r, Scenario{}, kFaultFields);
+        s.faults = read.faults;
+        s.faults_during_init = read.faults_during_init;
+      }
       have_faults = true;
     } else {  // kMessageTag
       std::vector<sp::MessageContents>& contents = s.platform.message_contents;
@@ -223,10 +227,10 @@ std::vector<uint8_t> Encode(const Scenario& s, std::vector<size_t>* step_offsets
       w.FinishInto(out);
     }
   }
-  if (!internal::FieldsEqual(s.faults, hba::FaultPlan{}, kFaultFields)) {
+  if (!internal::FieldsEqual(s, Scenario{}, kFaultFields)) {
     AppendSeparator(out);
     w.Varint(kFaultsTag);
-    WriteFields(w, s.faults, hba::FaultPlan{}, kFaultFields);
+    WriteFields(w, s, Scenario{}, kFaultFields);
     w.FinishInto(out);
   }
   for (size_t i = 0; i < s.platform.message_contents.size(); ++i) {
@@ -241,7 +245,7 @@ std::vector<uint8_t> Encode(const Scenario& s, std::vector<size_t>* step_offsets
   for (const Step& step : s.steps) {
     if (step_offsets != nullptr) step_offsets->push_back(out.size());
     AppendSeparator(out);
-    w.Varint(static_cast<uint64_t>(step.kind));
+    w.Varint(TagOfStep(step.kind));
     w.Varint(step.cpu);
     w.Varint(step.preempt);
     w.Varint(step.a);

@@ -111,6 +111,23 @@ TEST(ScenarioCodec, ReadsAKindByteModuloTheTagCount) {
   EXPECT_EQ(s.steps[0].kind, static_cast<StepKind>(1));
 }
 
+// Tags 17..20 stay the configuration chunks they always were; step kinds added later come after
+// them, so inputs saved before (crashes/, fuzzing corpora) decode to the same scenario.
+TEST(ScenarioCodec, KeepsTheConfigurationTagsOfOldInputsAndNumbersNewStepKindsAfterThem) {
+  EXPECT_EQ(kDeviceTag, 17u);
+  EXPECT_EQ(kMessageTag, 20u);
+  const std::vector<uint8_t> faults = {'F', 'U', 'Z', 'Z', 19, 3};  // drop_interrupt_every_n=3
+  EXPECT_EQ(DecodeBytes(faults).faults.drop_interrupt_every_n, 3u);
+  EXPECT_TRUE(DecodeBytes(faults).steps.empty());
+  const std::vector<uint8_t> resume = {'F', 'U', 'Z', 'Z', 21, 1, 2};
+  const Scenario s = DecodeBytes(resume);
+  ASSERT_EQ(s.steps.size(), 1u);
+  EXPECT_EQ(s.steps[0].kind, StepKind::kResume);
+  EXPECT_EQ(s.steps[0].cpu, 1u);
+  EXPECT_EQ(s.steps[0].preempt, 2u);
+  EXPECT_TRUE(DecodeBytes(Encode(s)) == s);
+}
+
 TEST(ScenarioCodec, GivesStepOffsetsWhosePrefixesHoldThatManySteps) {
   std::mt19937 rng(4);
   for (int i = 0; i < 100; ++i) {

@@ -157,6 +157,14 @@ void VisitFaultFields(Plan& p, Visit&& visit) {
   visit(FieldSpec{"fatal_status_at_step", 0, kU64}, p.fatal_status_at_step);
 }
 
+// The text form's `fault` line and the binary form's faults chunk: the device's FaultPlan, then
+// when the executor arms it (appended last, so faults chunks written before it read it as 0).
+template <typename S, typename Visit>
+void VisitScenarioFaultFields(S& s, Visit&& visit) {
+  VisitFaultFields(s.faults, visit);
+  visit(FieldSpec{"during_init", 0, 1}, s.faults_during_init);
+}
+
 // The values of a config's fields in visitor order, without allocating (decoding runs once per
 // fuzz input).
 struct FieldValues {
@@ -208,7 +216,8 @@ inline uint32_t MaxMessages(sp::InterruptKind kind) {
 // Each table as a value, for the helpers that walk any one of them (codec, text form).
 inline constexpr auto kDeviceFields = [](auto& d, auto&& v) { VisitDeviceFields(d, v); };
 inline constexpr auto kNamespaceFields = [](auto& n, auto&& v) { VisitNamespaceFields(n, v); };
-inline constexpr auto kFaultFields = [](auto& f, auto&& v) { VisitFaultFields(f, v); };
+// Over a whole Scenario: its FaultPlan and faults_during_init.
+inline constexpr auto kFaultFields = [](auto& s, auto&& v) { VisitScenarioFaultFields(s, v); };
 inline constexpr auto kMessageFields = [](auto& m, auto&& v) { VisitMessageFields(m, v); };
 inline constexpr auto kPlatformFaultFields = [](auto& f, auto&& v) {
   VisitPlatformFaultFields(f, v);

@@ -93,7 +93,7 @@ uint32_t InterestingArgument(const Scenario& s, std::string_view name, uint32_t 
         0xFFFF, 0x10000, 0xFFFFFFFF, size32, size32 + 1, static_cast<uint32_t>(rng.Below(64))};
     return rng.Pick(values);
   }
-  if (name == "args") return static_cast<uint32_t>(rng.Below(8));
+  if (name == "args") return static_cast<uint32_t>(rng.Below(32));
   if (name == "steps") {
     const uint32_t values[] = {0, 1, 2, 4, 16, 1000, static_cast<uint32_t>(rng.Below(64))};
     return rng.Pick(values);
@@ -210,6 +210,14 @@ void OpenWindow(Scenario& s, Random& rng) {
   intruder.kind = rng.Pick(kinds);
   if (intruder.kind != StepKind::kInterrupt) RandomizeArguments(s, intruder, rng);
   InsertAt(s, i + 1, intruder);
+  if (rng.OneIn(3)) {
+    // The victim runs on a little and stops again, so that the two alternate (A, B, A, B).
+    Step resume;
+    resume.kind = StepKind::kResume;
+    resume.cpu = s.steps[i].cpu;
+    resume.preempt = static_cast<uint16_t>(1 + rng.Below(8));
+    InsertAt(s, i + 2, resume);
+  }
 }
 
 // A second message's ISR nested inside a preempted first one on the same CPU.
@@ -253,7 +261,7 @@ void VisitConfigFields(Scenario& s, Visit&& visit) {
   internal::VisitPlatformFaultFields(s.platform.faults, visit);
   internal::VisitDeviceFields(s.device, visit);
   for (hba::NamespaceConfig& n : s.device.namespaces) internal::VisitNamespaceFields(n, visit);
-  internal::VisitFaultFields(s.faults, visit);
+  internal::VisitScenarioFaultFields(s, visit);
   for (sp::MessageContents& m : s.platform.message_contents) internal::VisitMessageFields(m, visit);
 }
 
@@ -492,6 +500,7 @@ size_t CrossOverScenarios(const uint8_t* a, size_t a_size, const uint8_t* b, siz
           break;
         default:
           r.faults = y.faults;
+          r.faults_during_init = y.faults_during_init;
       }
   }
   return WriteFitting(Normalize(std::move(r)), out, max_out);

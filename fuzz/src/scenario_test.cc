@@ -52,12 +52,12 @@ TEST(ScenarioEquality, SeesAChangeInEveryConfigField) {
       [](Scenario & s) -> auto& { return s.device.namespaces[0]; },
       [](auto& n, auto&& v) { internal::VisitNamespaceFields(n, v); });
   check_each(
-      [](Scenario & s) -> auto& { return s.faults; },
-      [](auto& f, auto&& v) { internal::VisitFaultFields(f, v); });
+      [](Scenario & s) -> auto& { return s; },
+      [](auto& s, auto&& v) { internal::VisitScenarioFaultFields(s, v); });
   check_each(
       [](Scenario & s) -> auto& { return s.platform.faults; },
       [](auto& f, auto&& v) { internal::VisitPlatformFaultFields(f, v); });
-  EXPECT_EQ(fields, 16u + 2u + 20u + 3u);
+  EXPECT_EQ(fields, 16u + 2u + (20u + 1u) + 3u);
 
   Scenario more_namespaces = base;
   more_namespaces.device.namespaces.emplace_back();

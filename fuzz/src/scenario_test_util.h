@@ -78,7 +78,7 @@ inline Scenario RandomScenario(std::mt19937& rng) {
       RandomizeFields(n, rng, [](auto& c, auto&& v) { internal::VisitNamespaceFields(c, v); });
   }
   if (rng() % 2 == 0)
-    RandomizeFields(s.faults, rng, [](auto& f, auto&& v) { internal::VisitFaultFields(f, v); });
+    RandomizeFields(s, rng, [](auto& c, auto&& v) { internal::VisitScenarioFaultFields(c, v); });
   const size_t steps = rng() % 40;
   for (size_t i = 0; i < steps; ++i) {
     Step step;

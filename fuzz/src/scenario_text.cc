@@ -319,7 +319,7 @@ class Parser {
       }
       if (keyword == "namespace") return ParseNamespace();
       if (keyword == "fault")
-        return Once(keyword, &fault_line_) && ApplyFields(1, s_.faults, kFaultFields);
+        return Once(keyword, &fault_line_) && ApplyFields(1, s_, kFaultFields);
       for (int k = 0; k < kStepKindCount; ++k) {
         if (InfoOf(static_cast<StepKind>(k)).text == keyword)
           return ParseStep(static_cast<StepKind>(k));
@@ -553,7 +553,7 @@ std::string ToText(const Scenario& s) {
     for (const hba::NamespaceConfig& n : s.device.namespaces)
       out += "namespace" + ChangedFields(n, hba::NamespaceConfig{}, kNamespaceFields) + "\n";
   }
-  if (const std::string f = ChangedFields(s.faults, hba::FaultPlan{}, kFaultFields); !f.empty())
+  if (const std::string f = ChangedFields(s, Scenario{}, kFaultFields); !f.empty())
     out += "fault" + f + "\n";
   for (const Step& step : s.steps) {
     const StepInfo& info = InfoOf(step.kind);

@@ -121,6 +121,26 @@ flush a=7
   EXPECT_TRUE(Normalize(s) == s);
 }
 
+TEST(ScenarioText, TheFaultLineSaysWhetherThePlanIsArmedBeforeInitialization) {
+  const Scenario late = Parsed("fault corrupt_cid_every_n=3\n");
+  EXPECT_FALSE(late.faults_during_init);
+  const Scenario early = Parsed("fault corrupt_cid_every_n=3 during_init=1\n");
+  EXPECT_TRUE(early.faults_during_init);
+  EXPECT_EQ(early.faults.corrupt_cid_every_n, 3u);
+  EXPECT_NE(ToText(early).find("fault corrupt_cid_every_n=3 during_init=1\n"), std::string::npos);
+  EXPECT_TRUE(Parsed(ToText(early)) == early);
+  EXPECT_FALSE(early == late);
+  // The flag alone is a fault line too, and survives the binary form.
+  Scenario only_flag = Normalize(Scenario{});
+  only_flag.faults_during_init = true;
+  EXPECT_NE(ToText(only_flag).find("fault during_init=1\n"), std::string::npos);
+  EXPECT_TRUE(Decode(Encode(only_flag).data(), Encode(only_flag).size()) == only_flag);
+  std::string error;
+  Scenario ignored;
+  EXPECT_FALSE(ParseText("fault during_init=2\n", &ignored, &error));
+  EXPECT_NE(error.find("line 1"), std::string::npos) << error;
+}
+
 TEST(ScenarioText, FillsPlatformDefaultsThatFitTheOtherKeys) {
   EXPECT_EQ(Parsed("platform os=server2003").platform.interrupt_kind,
             sp::InterruptKind::kLineBased);
@@ -184,13 +204,13 @@ INSTANTIATE_TEST_SUITE_P(
                   "line 3: 'wirte': expected platform, platform-fault, message, controller, "
                   "namespace, fault or a step: read, write, flush, inquiry, read-capacity, "
                   "report-luns, device, time, interrupt, dpcs, reset, stop, restart, remove, "
-                  "get-msi-info, acquire-msi-lock or release-msi-lock"},
+                  "get-msi-info, acquire-msi-lock, release-msi-lock or resume"},
         Malformed{"lba=1",
                   "line 1: 'lba=1': expected platform, platform-fault, message, controller, "
                   "namespace, fault or a step: read, write, flush, inquiry, "
                   "read-capacity, report-luns, device, time, interrupt, dpcs, reset, "
-                  "stop, restart, remove, get-msi-info, acquire-msi-lock or "
-                  "release-msi-lock"},
+                  "stop, restart, remove, get-msi-info, acquire-msi-lock, "
+                  "release-msi-lock or resume"},
         Malformed{"read lbx=1", "line 1: 'lbx=1': expected one of cpu, preempt, lba, blocks or c"},
         Malformed{"read lba", "line 1: 'lba': expected key=value"},
         Malformed{"read lba=1 lba=2", "line 1: 'lba=2': expected each key once per line"},

@@ -6,6 +6,7 @@
 // mode, which the miniport's own coverage already shows, and the ones that report a violation
 // end the run. Lock contention keeps its edges (WaitForLock).
 #include <cstdio>
+#include <string>
 #include <thread>
 
 #include "port_state.h"
@@ -120,7 +121,10 @@ MSIRIG_PLUMBING void PortState::AcquireLocks(Acquisition acquisition) {
         AnnotateRelease(&acquisition.locks[j]);
       }
       acquisition.lock_count = 0;
-      Violate(Rule::kDeadlock, acquisition.adapter, what);
+      std::string text = what;
+      if (const std::string cycle = scheduler->WaitCycle(); !cycle.empty())
+        text += " (wait cycle: " + cycle + ")";
+      Violate(Rule::kDeadlock, acquisition.adapter, text);
       break;
     }
     lock.owner = me;

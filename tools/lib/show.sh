@@ -94,7 +94,7 @@ cmd_show() {
   # One replay, the full trace written even when it ends in a finding. Sanitizer reports
   # symbolized, so that racing accesses name their functions.
   # (In a subshell whose own stderr, with the shell's "Aborted" notice, goes nowhere.)
-  ( MSIRIG_TRACE_OUT="$scratch/trace" \
+  ( MSIRIG_TRACE_OUT="$scratch/trace" MSIRIG_INPUT_NAME="$file" \
       ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}symbolize=1" \
       TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}symbolize=1" \
       "$replay" "$input" </dev/null >"$scratch/report" 2>&1 && echo 0 >"$scratch/status" ||

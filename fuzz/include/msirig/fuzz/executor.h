@@ -37,7 +37,10 @@ struct ExecutorOptions {
   // in the result (tests).
   sp::VerifierMode verifier_mode = sp::VerifierMode::kAbort;
   size_t stack_bytes = 256 * 1024;
-  // Printed in a finding report as the command that reproduces it ("" = none).
+  // Printed in a finding report as the command that reproduces it ("" = none). "{input}" in it
+  // stands for the input: the file the replay driver runs (msirig_set_current_input), else
+  // where the fuzzing engine saves it. Every finding prints it: the verifier's, a sanitizer's
+  // (their report hooks, while a scenario plays) and a contract probe's.
   std::string reproduce_command;
   // Stress mode, the complement for ThreadSanitizer (DESIGN.md decision 2): after the adapter
   // starts, each virtual CPU's steps run on an OS thread of its own, truly concurrently, the
@@ -66,6 +69,9 @@ struct WindowMarks {
 };
 
 struct ExecutionResult {
+  // False when the miniport failed the start (HwFindAdapter or HwInitialize failed; legitimate,
+  // a finding only where a verifier rule says so): then no step ran, and a recorded trace says
+  // "adapter start failed".
   bool adapter_started = false;
   std::vector<sp::Violation> violations;  // kRecord mode
   uint64_t trace_hash = 0;

@@ -51,6 +51,11 @@ struct Scenario {
   sp::PlatformConfig platform;  // includes the miniport's adapter parameters (driver_parameter)
   hba::DeviceConfig device;
   hba::FaultPlan faults;
+  // When the executor arms `faults`: false (the default) once the adapter has started, so that
+  // initialization runs fault-free and the plan's "every_n" and "at_step" counters count only
+  // the scheduled work (hba/fault_plan.h counts from SetFaultPlan); true before DriverEntry, to
+  // fault the initialization itself. `during_init` on the text form's fault line.
+  bool faults_during_init = false;
   std::vector<Step> steps;
 };
 

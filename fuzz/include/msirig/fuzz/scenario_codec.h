@@ -19,16 +19,19 @@
 //     pool_fail_from_call, uncached_extension_fails, passive_init_unsupported,
 //     driver_parameter length, then one varint per character (low 8 bits)
 //   chunk: tag (mod kChunkTagCount), then by tag:
-//     0 .. kStepKindCount-1   a step of that kind: cpu (mod cpu_count), preempt (low 16 bits),
-//                             a, b, c (low 32 bits)
+//     0 .. 16                 a step of that kind (steps.def order): cpu (mod cpu_count),
+//                             preempt (low 16 bits), a, b, c (low 32 bits)
 //     kDeviceTag              DeviceConfig scalars in scenario_fields.h order, each ^ default;
 //                             the first device chunk wins (a mutated step cannot replace it)
 //     kNamespaceTag           one namespace: size_blocks ^ 2^21, block_size ^ 512; none at all
 //                             means the default single namespace; at most 4 count
-//     kFaultsTag              FaultPlan fields in scenario_fields.h order, each ^ default; the
-//                             first one wins
+//     kFaultsTag              FaultPlan fields in scenario_fields.h order, each ^ default,
+//                             then faults_during_init; the first one wins
 //     kMessageTag             the next MessageContents entry: data, address, vector, level,
 //                             mode, each ^ DefaultMessageContents(index)
+//     kMessageTag+1 ..        a step of kind 17, 18, ... (kinds added after the configuration
+//                             tags were fixed are numbered after them: old inputs keep decoding
+//                             as they did)
 //
 // Encode emits the platform chunk, then device, namespace, faults and message chunks when they
 // differ from the defaults, then one chunk per step. A chunk never contains the separator: the
@@ -47,11 +50,25 @@
 namespace msirig::fuzz {
 
 inline constexpr std::string_view kChunkSeparator = "FUZZ";
-inline constexpr uint32_t kDeviceTag = kStepKindCount;
-inline constexpr uint32_t kNamespaceTag = kStepKindCount + 1;
-inline constexpr uint32_t kFaultsTag = kStepKindCount + 2;
-inline constexpr uint32_t kMessageTag = kStepKindCount + 3;
+// The step kinds that precede the configuration tags (Read .. ReleaseMsiLock).
+inline constexpr uint32_t kStepKindsBeforeConfigTags = 17;
+inline constexpr uint32_t kDeviceTag = kStepKindsBeforeConfigTags;
+inline constexpr uint32_t kNamespaceTag = kStepKindsBeforeConfigTags + 1;
+inline constexpr uint32_t kFaultsTag = kStepKindsBeforeConfigTags + 2;
+inline constexpr uint32_t kMessageTag = kStepKindsBeforeConfigTags + 3;
 inline constexpr uint32_t kChunkTagCount = kStepKindCount + 4;
+static_assert(kStepKindCount >= static_cast<int>(kStepKindsBeforeConfigTags));
+
+// A step kind's chunk tag, and the step kind of a tag (false for a configuration tag).
+inline constexpr uint32_t TagOfStep(StepKind kind) {
+  const auto k = static_cast<uint32_t>(kind);
+  return k < kStepKindsBeforeConfigTags ? k : k + 4;
+}
+inline constexpr bool StepOfTag(uint32_t tag, StepKind* kind) {
+  if (tag >= kDeviceTag && tag <= kMessageTag) return false;
+  *kind = static_cast<StepKind>(tag < kStepKindsBeforeConfigTags ? tag : tag - 4);
+  return true;
+}
 
 // Total: any bytes (data may be null when size is 0) give a valid, normalized scenario.
 Scenario Decode(const uint8_t* data, size_t size);

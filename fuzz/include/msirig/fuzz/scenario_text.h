@@ -17,7 +17,8 @@
 //   namespace blocks=2097152 block_size=512      (up to 4 lines; none: one default namespace)
 //   fault drop_interrupt_every_n=3 delay_interrupt_every_n=2 delay_interrupt_ns=5000 ...
 //       controller, namespace and fault keys are the field names of hba::DeviceConfig,
-//       hba::NamespaceConfig (blocks, block_size) and hba::FaultPlan.
+//       hba::NamespaceConfig (blocks, block_size) and hba::FaultPlan; the fault line also takes
+//       during_init=1 (Scenario::faults_during_init: arm the plan before initialization).
 //   write cpu=0 preempt=3 lba=8 blocks=2 pattern=0x5a
 //       a step: its name and argument names from steps.def; an argument the step ignores is
 //       written a=, b= or c=. cpu is below the platform's cpus; preempt is 0..65535.

@@ -9,6 +9,7 @@
 #define MSIRIG_STORPORT_SCHEDULER_H_
 
 #include <cstdint>
+#include <string>
 
 namespace msirig::sp {
 
@@ -38,6 +39,9 @@ class Scheduler {
   // so the caller can look again; returns false when the wait can never end (the port then
   // reports a Deadlock; the scheduler may have described the wait cycle).
   virtual bool Spin(uint32_t owner, const int32_t* lock_owner) = 0;
+  // After a Spin that returned false: the wait cycle, which CPU waits for which lock held by
+  // which CPU ("" when the scheduler does not know it). The Deadlock violation's text names it.
+  virtual std::string WaitCycle() const { return {}; }
 
   // Virtual time advanced by a stall of the current CPU (StorPortStallExecution).
   virtual void Stalled(uint64_t microseconds) {}
