@@ -107,6 +107,9 @@ BOOLEAN NvmResetController(PNVM_ADAPTER_EXTENSION Adapter) {
     if (NvmRegistersGone(Adapter)) {
       return NvmDeviceGone(Adapter);
     }
+    /* Given up: disabled (7.6.2), so that no late completion, interrupt or DMA of the
+     * abandoned commands follows into queues no routine services any more. */
+    (VOID)NvmDisableController(Adapter);
     NvmForgetQueues(Adapter);
     Adapter->State = NvmStateFailed;
   }
@@ -160,6 +163,7 @@ static BOOLEAN NvmRestartAdapter(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
   if (NvmRegistersGone(Adapter)) {
     (VOID)NvmDeviceGone(Adapter);
   } else {
+    (VOID)NvmDisableController(Adapter); /* as a failed reset: nothing follows */
     NvmForgetQueues(Adapter);
     Adapter->State = NvmStateFailed;
   }
