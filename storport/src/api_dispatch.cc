@@ -166,10 +166,18 @@ ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDevi
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortExtendedFunction",
               static_cast<uint64_t>(FunctionCode));
-  if (!ExtendedFunctionExists(s, FunctionCode)) return STOR_STATUS_NOT_IMPLEMENTED;
-  s.scheduler->PreemptionPoint(msirig::sp::PreemptKind::kStorPortCall);
   va_list ap;
   va_start(ap, HwDeviceExtension);
+  if (!ExtendedFunctionExists(s, FunctionCode)) {
+    // SPEC 2: a failed StorPortGetMSIInfo leaves its output poisoned, NOT_IMPLEMENTED included.
+    if (FunctionCode == ExtFunctionGetMessageInterruptInformation) {
+      (void)va_arg(ap, ULONG);
+      msirig::sp::PoisonMsiInfo(va_arg(ap, PMESSAGE_INTERRUPT_INFORMATION));
+    }
+    va_end(ap);
+    return STOR_STATUS_NOT_IMPLEMENTED;
+  }
+  s.scheduler->PreemptionPoint(msirig::sp::PreemptKind::kStorPortCall);
   ULONG status = STOR_STATUS_NOT_IMPLEMENTED;
   switch (FunctionCode) {
     case ExtFunctionAllocatePool: {
