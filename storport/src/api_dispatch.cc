@@ -39,6 +39,13 @@ bool ExtendedFunctionExists(PortState& s, STORPORT_FUNCTION_CODE code) {
   }
 }
 
+// The miniport's interrupt configuration follows from these answers (a fallback to line-based
+// on NOT_IMPLEMENTED or INVALID_DEVICE_REQUEST): the trace says what each call returned.
+void TraceMsiInfoResult(PortState& s, ULONG message_id, ULONG status) {
+  s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortGetMSIInfo",
+              message_id, status);
+}
+
 ULONG AllocatePool(PortState& s, PVOID extension, ULONG bytes, ULONG tag, PVOID* buffer) {
   Adapter* a = s.FindAdapter(extension, "StorPortAllocatePool");
   if (a == nullptr || buffer == nullptr) return STOR_STATUS_INVALID_PARAMETER;
@@ -171,8 +178,9 @@ ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDevi
   if (!ExtendedFunctionExists(s, FunctionCode)) {
     // SPEC 2: a failed StorPortGetMSIInfo leaves its output poisoned, NOT_IMPLEMENTED included.
     if (FunctionCode == ExtFunctionGetMessageInterruptInformation) {
-      (void)va_arg(ap, ULONG);
+      const ULONG message_id = va_arg(ap, ULONG);
       msirig::sp::PoisonMsiInfo(va_arg(ap, PMESSAGE_INTERRUPT_INFORMATION));
+      TraceMsiInfoResult(s, message_id, STOR_STATUS_NOT_IMPLEMENTED);
     }
     va_end(ap);
     return STOR_STATUS_NOT_IMPLEMENTED;
@@ -206,6 +214,7 @@ ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDevi
       const ULONG message_id = va_arg(ap, ULONG);
       auto info = va_arg(ap, PMESSAGE_INTERRUPT_INFORMATION);
       status = msirig::sp::GetMsiInfo(s, HwDeviceExtension, message_id, info);
+      TraceMsiInfoResult(s, message_id, status);
       break;
     }
     default:
