@@ -174,6 +174,7 @@ struct Adapter {
   std::vector<uint8_t> pending;  // per message: signaled, not yet delivered
   bool line_level = false;
   bool line_seen = false;  // asserted at some point since the current HwInterrupt started
+  InterruptClaims claims;  // what the ISRs returned, line and messages
   bool removing = false;   // surprise removal under way: no new I/O reaches the miniport
   ModeledLock startio_lock;
 
