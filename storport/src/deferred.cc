@@ -29,8 +29,12 @@ BOOLEAN EnablePassiveInitialization(PortState& s, PVOID extension,
 
 void InitializeDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PHW_DPC_ROUTINE routine) {
   Adapter* a = s.FindAdapter(extension, "StorPortInitializeDpc");
-  if (a == nullptr || dpc == nullptr) return;
+  if (a == nullptr) return;
   s.EnterRoutine("StorPortInitializeDpc", a, HIGH_LEVEL);
+  if (dpc == nullptr) {
+    s.Violate(Rule::kNullDpc, a, "StorPortInitializeDpc with a NULL Dpc");
+    return;
+  }
   // "must be called during HBA initialization from within HwStorPassiveInitializeRoutine".
   if (s.CurrentCallback() != Callback::kPassiveInitialize) {
     s.Violate(Rule::kCallContext, a,
@@ -46,6 +50,10 @@ BOOLEAN IssueDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PVOID argument1, 
   Adapter* a = s.FindAdapter(extension, "StorPortIssueDpc");
   if (a == nullptr) return FALSE;
   s.EnterRoutine("StorPortIssueDpc", a, HIGH_LEVEL);
+  if (dpc == nullptr) {
+    s.Violate(Rule::kNullDpc, a, "StorPortIssueDpc with a NULL Dpc");
+    return FALSE;
+  }
   auto it = a->dpcs.find(dpc);
   if (it == a->dpcs.end() || it->second.routine == nullptr) {
     s.Violate(Rule::kDpcNotInitialized, a,

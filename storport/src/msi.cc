@@ -84,8 +84,13 @@ ULONG AcquireMsiLock(PortState& s, PVOID extension, ULONG message_id, PULONG old
   if (extension == nullptr) return STOR_STATUS_INVALID_PARAMETER;
   Adapter* a = s.FindAdapter(extension, "StorPortAcquireMSISpinLock");
   if (a == nullptr) return STOR_STATUS_INVALID_PARAMETER;
-  if (old_irql == nullptr) return STOR_STATUS_INVALID_PARAMETER;
   char what[160];
+  if (old_irql == nullptr) {
+    std::snprintf(what, sizeof what, "StorPortAcquireMSISpinLock(message %u) with a NULL OldIrql",
+                  message_id);
+    s.Violate(Rule::kNullOldIrql, a, what);
+    return STOR_STATUS_INVALID_PARAMETER;
+  }
   const bool per_message = a->message_mode && a->sync_mode == InterruptSynchronizePerMessage;
   if (!per_message) {
     // SDV StorPortMSILock: only in InterruptSynchronizePerMessage mode.
