@@ -9,6 +9,7 @@
 #include "deferred.h"
 #include "msi.h"
 #include "port_state.h"
+#include "queue_gate.h"
 #include "requests.h"
 #include "spinlocks.h"
 #include "tsan_scope.h"
@@ -295,19 +296,19 @@ STOR_PHYSICAL_ADDRESS StorPortConvertUlongToPhysicalAddress(ULONG_PTR UlongAddre
 
 BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::AdapterBusy(CurrentPortState(), HwDeviceExtension, RequestsToComplete);
 }
 BOOLEAN StorPortReady(PVOID HwDeviceExtension) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::AdapterReady(CurrentPortState(), HwDeviceExtension);
 }
 BOOLEAN StorPortPause(PVOID HwDeviceExtension, ULONG TimeOut) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::AdapterPause(CurrentPortState(), HwDeviceExtension, TimeOut);
 }
 BOOLEAN StorPortResume(PVOID HwDeviceExtension) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::AdapterResume(CurrentPortState(), HwDeviceExtension);
 }
 BOOLEAN StorPortDeviceBusy(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
                            ULONG RequestsToComplete) {

@@ -84,6 +84,10 @@ size_t PortState::DrainDpcs() {
   while (!Cpu().dpcs.empty()) {
     const QueuedDpc queued = Cpu().dpcs.front();
     Cpu().dpcs.erase(Cpu().dpcs.begin());
+    if (queued.dpc == nullptr) {  // the port's own (queue_gate.cc); NullDpc keeps it unambiguous
+      ResumeIo(*queued.adapter);
+      continue;
+    }
     auto it = queued.adapter->dpcs.find(queued.dpc);
     if (it == queued.adapter->dpcs.end()) continue;
     DpcRecord& record = it->second;
@@ -111,6 +115,7 @@ void RequestTimer(PortState& s, PVOID extension, PHW_TIMER timer, ULONG microsec
 void PortState::FireDueTimers() {
   for (auto& adapter : adapters) {
     Adapter& a = *adapter;
+    ExpirePause(a);
     if (a.timer == nullptr || a.timer_due_ns > now_ns || a.state != AdapterState::kRunning)
       continue;
     PHW_TIMER timer = a.timer;
