@@ -34,10 +34,9 @@ size_t WithMiniport(const Adapter& a) {
 // Storport's queue, in submission order (tags grow with submission).
 void Hold(Adapter& a, const SCSI_REQUEST_BLOCK* key) {
   const uint64_t tag = a.requests.at(key).tag;
-  auto at = std::find_if(a.held.begin(), a.held.end(),
-                         [&](const SCSI_REQUEST_BLOCK* other) {
-                           return a.requests.count(other) != 0 && a.requests.at(other).tag > tag;
-                         });
+  auto at = std::find_if(a.held.begin(), a.held.end(), [&](const SCSI_REQUEST_BLOCK* other) {
+    return a.requests.count(other) != 0 && a.requests.at(other).tag > tag;
+  });
   a.held.insert(at, key);
 }
 
@@ -75,8 +74,7 @@ bool PortState::RequeueBusy(Adapter& a, RequestRecord& record) {
   srb.SrbStatus = SRB_STATUS_PENDING;
   srb.ScsiStatus = 0;
   srb.DataTransferLength = static_cast<ULONG>(record.data_length);
-  trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "busy-retry", record.tag,
-            record.busy_retries);
+  trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "busy-retry", record.tag, record.busy_retries);
   Hold(a, record.srb.get());
   // Later: after the miniport completes something else, or now if it holds nothing.
   const size_t outstanding = WithMiniport(a);
@@ -110,8 +108,7 @@ BOOLEAN AdapterBusy(PortState& s, PVOID extension, ULONG requests_to_complete) {
   // than are outstanding means all of them, here none).
   if (outstanding == 0 || requests_to_complete == 0) return TRUE;
   a->busy = true;
-  a->busy_completions =
-      static_cast<uint32_t>(std::min<size_t>(requests_to_complete, outstanding));
+  a->busy_completions = static_cast<uint32_t>(std::min<size_t>(requests_to_complete, outstanding));
   return TRUE;
 }
 

@@ -1,5 +1,6 @@
-// The message interrupt routine's claims, through the real miniport (issue 4: "HwMSInterruptRoutine(m)
-// claims only its own causes ... unknown or unmapped messages return FALSE without side effects").
+// The message interrupt routine's claims, through the real miniport (issue 4:
+// "HwMSInterruptRoutine(m) claims only its own causes ... unknown or unmapped messages return FALSE
+// without side effects").
 #include <gtest/gtest.h>
 
 #include <string>
