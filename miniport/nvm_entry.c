@@ -204,18 +204,20 @@ ULONG NvmHwFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformat
 
 /* SPEC.md 2: count the granted messages. NOT_IMPLEMENTED (before Vista) and
  * INVALID_DEVICE_REQUEST (no MSI) mean line-based; the first INVALID_PARAMETER ends the count.
- * The structure is only looked at after SUCCESS. */
+ * The structure is only looked at after SUCCESS. Asked whatever InterruptMode said, as storahci
+ * does (it counts with StorPortGetMSIInfo unconditionally): the port's answer, not an inference
+ * from ConfigInfo, decides; without an MSI routine installed no message is used even so. */
 static ULONG NvmCountMessages(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
   MESSAGE_INTERRUPT_INFORMATION info;
   ULONG count = 0;
   ULONG status;
 
-  if (!Adapter->MessageSignaled) {
-    return 0;
-  }
   for (;;) {
     status = StorPortGetMSIInfo(Adapter, count, &info);
-    if (status != STOR_STATUS_SUCCESS) {
+    if (status == STOR_STATUS_NOT_IMPLEMENTED || status == STOR_STATUS_INVALID_DEVICE_REQUEST) {
+      return 0; /* no MSI on this OS or this HBA: line-based */
+    }
+    if (status != STOR_STATUS_SUCCESS || !Adapter->MessageSignaled) {
       break;
     }
     if (info.MessageId != count) {

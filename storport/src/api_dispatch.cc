@@ -9,6 +9,7 @@
 #include "deferred.h"
 #include "msi.h"
 #include "port_state.h"
+#include "queue_gate.h"
 #include "requests.h"
 #include "spinlocks.h"
 #include "tsan_scope.h"
@@ -37,6 +38,13 @@ bool ExtendedFunctionExists(PortState& s, STORPORT_FUNCTION_CODE code) {
     default:
       return false;
   }
+}
+
+// The miniport's interrupt configuration follows from these answers (a fallback to line-based
+// on NOT_IMPLEMENTED or INVALID_DEVICE_REQUEST): the trace says what each call returned.
+void TraceMsiInfoResult(PortState& s, ULONG message_id, ULONG status) {
+  s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortGetMSIInfo",
+              message_id, status);
 }
 
 ULONG AllocatePool(PortState& s, PVOID extension, ULONG bytes, ULONG tag, PVOID* buffer) {
@@ -166,10 +174,19 @@ ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDevi
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortExtendedFunction",
               static_cast<uint64_t>(FunctionCode));
-  if (!ExtendedFunctionExists(s, FunctionCode)) return STOR_STATUS_NOT_IMPLEMENTED;
-  s.scheduler->PreemptionPoint(msirig::sp::PreemptKind::kStorPortCall);
   va_list ap;
   va_start(ap, HwDeviceExtension);
+  if (!ExtendedFunctionExists(s, FunctionCode)) {
+    // SPEC 2: a failed StorPortGetMSIInfo leaves its output poisoned, NOT_IMPLEMENTED included.
+    if (FunctionCode == ExtFunctionGetMessageInterruptInformation) {
+      const ULONG message_id = va_arg(ap, ULONG);
+      msirig::sp::PoisonMsiInfo(va_arg(ap, PMESSAGE_INTERRUPT_INFORMATION));
+      TraceMsiInfoResult(s, message_id, STOR_STATUS_NOT_IMPLEMENTED);
+    }
+    va_end(ap);
+    return STOR_STATUS_NOT_IMPLEMENTED;
+  }
+  s.scheduler->PreemptionPoint(msirig::sp::PreemptKind::kStorPortCall);
   ULONG status = STOR_STATUS_NOT_IMPLEMENTED;
   switch (FunctionCode) {
     case ExtFunctionAllocatePool: {
@@ -198,6 +215,7 @@ ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDevi
       const ULONG message_id = va_arg(ap, ULONG);
       auto info = va_arg(ap, PMESSAGE_INTERRUPT_INFORMATION);
       status = msirig::sp::GetMsiInfo(s, HwDeviceExtension, message_id, info);
+      TraceMsiInfoResult(s, message_id, status);
       break;
     }
     default:
@@ -278,19 +296,19 @@ STOR_PHYSICAL_ADDRESS StorPortConvertUlongToPhysicalAddress(ULONG_PTR UlongAddre
 
 BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::AdapterBusy(CurrentPortState(), HwDeviceExtension, RequestsToComplete);
 }
 BOOLEAN StorPortReady(PVOID HwDeviceExtension) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::AdapterReady(CurrentPortState(), HwDeviceExtension);
 }
 BOOLEAN StorPortPause(PVOID HwDeviceExtension, ULONG TimeOut) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::AdapterPause(CurrentPortState(), HwDeviceExtension, TimeOut);
 }
 BOOLEAN StorPortResume(PVOID HwDeviceExtension) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::AdapterResume(CurrentPortState(), HwDeviceExtension);
 }
 BOOLEAN StorPortDeviceBusy(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
                            ULONG RequestsToComplete) {

@@ -79,8 +79,12 @@ BOOLEAN EnablePassiveInitialization(PortState& s, PVOID extension,
 
 void InitializeDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PHW_DPC_ROUTINE routine) {
   Adapter* a = s.FindAdapter(extension, "StorPortInitializeDpc");
-  if (a == nullptr || dpc == nullptr) return;
+  if (a == nullptr) return;
   s.EnterRoutine("StorPortInitializeDpc", a, HIGH_LEVEL);
+  if (dpc == nullptr) {
+    s.Violate(Rule::kNullDpc, a, "StorPortInitializeDpc with a NULL Dpc");
+    return;
+  }
   // "must be called during HBA initialization from within HwStorPassiveInitializeRoutine".
   if (s.CurrentCallback() != Callback::kPassiveInitialize) {
     s.Violate(Rule::kCallContext, a,
@@ -96,6 +100,10 @@ BOOLEAN IssueDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PVOID argument1, 
   Adapter* a = s.FindAdapter(extension, "StorPortIssueDpc");
   if (a == nullptr) return FALSE;
   s.EnterRoutine("StorPortIssueDpc", a, HIGH_LEVEL);
+  if (dpc == nullptr) {
+    s.Violate(Rule::kNullDpc, a, "StorPortIssueDpc with a NULL Dpc");
+    return FALSE;
+  }
   auto it = a->dpcs.find(dpc);
   if (it == a->dpcs.end() || it->second.routine == nullptr) {
     s.Violate(Rule::kDpcNotInitialized, a,
@@ -126,6 +134,10 @@ size_t PortState::DrainDpcs() {
   while (!Cpu().dpcs.empty()) {
     const QueuedDpc queued = Cpu().dpcs.front();
     Cpu().dpcs.erase(Cpu().dpcs.begin());
+    if (queued.dpc == nullptr) {  // the port's own (queue_gate.cc); NullDpc keeps it unambiguous
+      ResumeIo(*queued.adapter);
+      continue;
+    }
     auto it = queued.adapter->dpcs.find(queued.dpc);
     if (it == queued.adapter->dpcs.end()) continue;
     DpcRecord& record = it->second;
@@ -153,6 +165,7 @@ void RequestTimer(PortState& s, PVOID extension, PHW_TIMER timer, ULONG microsec
 void PortState::FireDueTimers() {
   for (auto& adapter : adapters) {
     Adapter& a = *adapter;
+    ExpirePause(a);
     if (a.timer == nullptr || a.timer_due_ns > now_ns || a.state != AdapterState::kRunning)
       continue;
     PHW_TIMER timer = a.timer;

@@ -77,6 +77,15 @@ Delivery PortState::Deliver(Adapter& a, uint32_t message) {
     Violate(Rule::kIsrSpuriousClaim, &a,
             "HwInterrupt returned TRUE for a shared-line interrupt its device did not raise");
   }
+  // The claim is recorded, not judged, for a message: HwMSInterruptRoutine "returns TRUE if it
+  // determines that the HBA generated the MSI" (HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE page), and
+  // a message is delivered here only when its device signaled it; signals coalesce into one call
+  // (KMESSAGE_SERVICE_ROUTINE page), so work already taken by an earlier call, a DPC or a poll
+  // leaves nothing to find. Unlike a shared line, a message has no other owner whose interrupt
+  // a wrong TRUE would steal, so IsrSpuriousClaim stays the line's rule.
+  trace.Add(Event::kInterruptDeliver, CpuIndex(), Cpu().irql, claimed ? "claimed" : "unclaimed",
+            message);
+  ++(claimed ? a.claims.claimed : a.claims.unclaimed);
   LeaveCallback();
   return Delivery::kDelivered;
 }
@@ -107,6 +116,11 @@ bool Port::Pending(uint32_t adapter, uint32_t message) const {
 Delivery Port::DeliverInterrupt(uint32_t adapter, uint32_t message) {
   RigEntry rig(*state_);
   return state_->Deliver(state_->AdapterAt(adapter), message);
+}
+
+InterruptClaims Port::Claims(uint32_t adapter) const {
+  RigEntry rig(*state_);
+  return state_->AdapterAt(adapter).claims;
 }
 
 // --- the device's view of the platform ---

@@ -14,12 +14,11 @@
 #endif
 
 namespace msirig::sp {
-namespace {
 
 // SPEC 2: on every non-success result the output is left unwritten; the rig makes reading it
 // anyway visible: uninitialized for MSan, and a poison pattern elsewhere, so that a miniport
 // using it gets an absurd message id, address and vector instead of plausible stale values.
-void Poison(PMESSAGE_INTERRUPT_INFORMATION info) {
+void PoisonMsiInfo(PMESSAGE_INTERRUPT_INFORMATION info) {
   if (info == nullptr) return;
   std::memset(info, kMsiInfoPoisonByte, sizeof *info);
 #ifdef MSIRIG_MSAN
@@ -27,20 +26,19 @@ void Poison(PMESSAGE_INTERRUPT_INFORMATION info) {
 #endif
 }
 
-}  // namespace
-
 ULONG GetMsiInfo(PortState& s, PVOID extension, ULONG message_id,
                  PMESSAGE_INTERRUPT_INFORMATION info) {
-  // Step 1 (pre-Vista: NOT_IMPLEMENTED) is the dispatcher's: StorPortExtendedFunction.
+  // Step 1 (pre-Vista: NOT_IMPLEMENTED) is the dispatcher's: StorPortExtendedFunction, which
+  // poisons the output too.
   // Step 2.
   if (extension == nullptr) {
-    Poison(info);
+    PoisonMsiInfo(info);
     return STOR_STATUS_INVALID_PARAMETER;
   }
   // Step 3: real Storport would use a bogus extension as its own; the rig reports it.
   Adapter* a = s.FindAdapter(extension, "StorPortGetMSIInfo");
   if (a == nullptr) {
-    Poison(info);
+    PoisonMsiInfo(info);
     return STOR_STATUS_INVALID_PARAMETER;
   }
   if (s.InIsr()) {
@@ -60,12 +58,12 @@ ULONG GetMsiInfo(PortState& s, PVOID extension, ULONG message_id,
   // Step 5: line-based. Before HwFindAdapter returns, what is granted is all that is known.
   const uint32_t messages = a->find_adapter_returned ? a->messages : a->granted;
   if (messages == 0) {
-    Poison(info);
+    PoisonMsiInfo(info);
     return STOR_STATUS_INVALID_DEVICE_REQUEST;
   }
   // Step 6.
   if (message_id >= messages) {
-    Poison(info);
+    PoisonMsiInfo(info);
     return STOR_STATUS_INVALID_PARAMETER;
   }
   // Step 7: all six fields.
@@ -86,8 +84,13 @@ ULONG AcquireMsiLock(PortState& s, PVOID extension, ULONG message_id, PULONG old
   if (extension == nullptr) return STOR_STATUS_INVALID_PARAMETER;
   Adapter* a = s.FindAdapter(extension, "StorPortAcquireMSISpinLock");
   if (a == nullptr) return STOR_STATUS_INVALID_PARAMETER;
-  if (old_irql == nullptr) return STOR_STATUS_INVALID_PARAMETER;
   char what[160];
+  if (old_irql == nullptr) {
+    std::snprintf(what, sizeof what, "StorPortAcquireMSISpinLock(message %u) with a NULL OldIrql",
+                  message_id);
+    s.Violate(Rule::kNullOldIrql, a, what);
+    return STOR_STATUS_INVALID_PARAMETER;
+  }
   const bool per_message = a->message_mode && a->sync_mode == InterruptSynchronizePerMessage;
   if (!per_message) {
     // SDV StorPortMSILock: only in InterruptSynchronizePerMessage mode.

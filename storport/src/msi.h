@@ -11,6 +11,10 @@ struct PortState;
 // The byte StorPortGetMSIInfo fills its output with on failure (SPEC 2).
 inline constexpr unsigned char kMsiInfoPoisonByte = 0xA5;
 
+// Leaves a non-NULL output of a failed StorPortGetMSIInfo poisoned (SPEC 2: every failure,
+// NOT_IMPLEMENTED before Vista included).
+void PoisonMsiInfo(PMESSAGE_INTERRUPT_INFORMATION info);
+
 ULONG GetMsiInfo(PortState& s, PVOID extension, ULONG message_id,
                  PMESSAGE_INTERRUPT_INFORMATION info);
 ULONG AcquireMsiLock(PortState& s, PVOID extension, ULONG message_id, PULONG old_irql);

@@ -152,8 +152,15 @@ TEST(GetMsiInfo, BeforeVistaItIsNotImplementedWhateverTheArguments) {
   ASSERT_TRUE(rig.Start());
   MESSAGE_INTERRUPT_INFORMATION info = Fresh();
   EXPECT_EQ(StorPortGetMSIInfo(rig.extension(), 0, &info), STOR_STATUS_NOT_IMPLEMENTED);
+  // SPEC 2: the output of every failure is left unwritten and poisoned, this one included.
+  EXPECT_TRUE(IsPoisoned(info));
   EXPECT_EQ(StorPortGetMSIInfo(nullptr, 0, nullptr), STOR_STATUS_NOT_IMPLEMENTED);
+  info = Fresh();
+  EXPECT_EQ(StorPortGetMSIInfo(nullptr, 0, &info), STOR_STATUS_NOT_IMPLEMENTED);
+  EXPECT_TRUE(IsPoisoned(info));
+  info = Fresh();
   EXPECT_EQ(StorPortGetMSIInfo(rig.extension(), 5000, &info), STOR_STATUS_NOT_IMPLEMENTED);
+  EXPECT_TRUE(IsPoisoned(info));
 }
 
 TEST(GetMsiInfo, AnMsiXPlatformBeforeVistaIsLineBased) {

@@ -132,12 +132,7 @@ bool PortState::Quiesce(Adapter& a) {
 
 void PortState::StartHeld(Adapter& a) {
   a.quiescing = false;
-  if (a.state != AdapterState::kRunning || a.removing) return;
-  const std::vector<const SCSI_REQUEST_BLOCK*> held = std::move(a.held);
-  a.held.clear();
-  for (const SCSI_REQUEST_BLOCK* key : held) {
-    if (a.requests.count(key) != 0) StartRequest(a, key);
-  }
+  ResumeIo(a);
 }
 
 bool Port::StopAdapter(uint32_t adapter) {
@@ -188,6 +183,11 @@ bool Port::RestartAdapter(uint32_t adapter) {
   }
   a.state = AdapterState::kRunning;
   TsanRelease(&a.lifecycle_sync);
+  // Decision: busy and pause do not outlive a stop; the miniport initialized the adapter anew.
+  a.busy = false;
+  a.busy_completions = 0;
+  a.busy_retry_waits = false;
+  a.paused_until_ns = 0;
   // The requests Storport held while the adapter was stopped, in submission order.
   s.StartHeld(a);
   return true;

@@ -123,6 +123,7 @@ struct RequestRecord {
   size_t srb_extension_size = 0;
   bool with_miniport = false;
   uint64_t timer_start_ns = 0;  // when its TimeOutValue started counting
+  uint32_t busy_retries = 0;    // times the miniport completed it SRB_STATUS_BUSY (queue_gate.cc)
 };
 
 // The HostBus an adapter's device model talks to.
@@ -177,6 +178,7 @@ struct Adapter {
   std::vector<uint8_t> pending;  // per message: signaled, not yet delivered
   bool line_level = false;
   bool line_seen = false;  // asserted at some point since the current HwInterrupt started
+  InterruptClaims claims;  // what the ISRs returned, line and messages
   bool removing = false;   // surprise removal under way: no new I/O reaches the miniport
   ModeledLock startio_lock;
 
@@ -202,7 +204,16 @@ struct Adapter {
   // in every build, whatever the allocator. By SRB; the value indexes `graveyard`.
   std::map<const SCSI_REQUEST_BLOCK*, size_t> retired;
   std::vector<RequestRecord> graveyard;
-  std::vector<const SCSI_REQUEST_BLOCK*> held;  // submitted while stopped or stopping, in order
+  // Submitted while stopped or stopping, or held by the queue gate, in submission order.
+  std::vector<const SCSI_REQUEST_BLOCK*> held;
+  // The queue gate (queue_gate.cc): StorPortBusy, StorPortPause, a BUSY retry waiting for the
+  // miniport to complete something else; and whether the port's DPC that starts held requests
+  // is queued.
+  bool busy = false;
+  uint32_t busy_completions = 0;
+  bool busy_retry_waits = false;
+  uint64_t paused_until_ns = 0;  // 0: not paused
+  bool port_dpc_queued = false;
   // A stop is under way: Storport holds new requests while what the miniport has completes.
   bool quiescing = false;
   uint64_t next_tag = 1;
@@ -321,6 +332,19 @@ struct PortState {
   bool Quiesce(Adapter& adapter);
   // Ends a quiesce (or a stop): hands the held requests to the miniport, in submission order.
   void StartHeld(Adapter& adapter);
+  // The queue gate (queue_gate.cc). Open: no StorPortBusy, StorPortPause or BUSY retry holds I/O.
+  bool GateOpen(const Adapter& adapter) const;
+  // Queues the port's own DPC (a QueuedDpc with a null STOR_DPC) that runs ResumeIo.
+  void KickQueue(Adapter& adapter);
+  // Hands held requests to the miniport, in submission order, while the gate stays open.
+  void ResumeIo(Adapter& adapter);
+  // A completion with SRB_STATUS_BUSY: true when the request went back to the queue, false when
+  // it completes to the class driver.
+  bool RequeueBusy(Adapter& adapter, RequestRecord& record);
+  // After a request completed: counts it against StorPortBusy and lets the queue move.
+  void OnCompleted(Adapter& adapter);
+  // StorPortPause's time-out, when virtual time has reached it.
+  void ExpirePause(Adapter& adapter);
   // PnP and error recovery (pnp.cc).
   bool AdapterControl(Adapter& adapter, SCSI_ADAPTER_CONTROL_TYPE type);
   void ResetBus(Adapter& adapter);

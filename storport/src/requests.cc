@@ -96,7 +96,12 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   // request): look again.
   if (a.requests.count(key) == 0) return tag;
   if (a.state == AdapterState::kRunning && !a.removing && !a.quiescing) {
-    s.StartRequest(a, key);
+    if (s.GateOpen(a) && a.held.empty()) {
+      s.StartRequest(a, key);
+    } else {
+      a.held.push_back(key);  // behind what the queue gate holds (queue_gate.cc)
+      s.KickQueue(a);
+    }
   } else if ((a.state == AdapterState::kStopped || a.quiescing) && !a.removing) {
     // Storport holds I/O while the adapter stops or is stopped, and starts it after the
     // restart (or when the stop does not happen).
@@ -132,7 +137,9 @@ void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb) {
                   static_cast<unsigned long long>(it->second.tag));
     s.Violate(Rule::kSrbStatusPending, a, what);
   }
+  if (SRB_STATUS(status) == SRB_STATUS_BUSY && s.RequeueBusy(*a, it->second)) return;
   RetireRequest(s, *a, it->second, status);
+  s.OnCompleted(*a);
 }
 
 void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
@@ -156,6 +163,7 @@ void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
     RequestRecord& record = a->requests.at(key);
     record.srb->SrbStatus = srb_status;
     RetireRequest(s, *a, record, srb_status);
+    s.OnCompleted(*a);
   }
 }
 

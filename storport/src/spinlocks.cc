@@ -70,8 +70,14 @@ bool MayAcquire(Callback callback, LockClass lock_class, bool half_duplex) {
 void AcquireSpinLock(PortState& s, PVOID extension, STOR_SPINLOCK type, PVOID context,
                      PSTOR_LOCK_HANDLE handle) {
   Adapter* a = s.FindAdapter(extension, "StorPortAcquireSpinLock");
-  if (a == nullptr || handle == nullptr) return;
+  if (a == nullptr) return;
   char what[192];
+  if (handle == nullptr) {
+    std::snprintf(what, sizeof what, "StorPortAcquireSpinLock(%s) with a NULL LockHandle",
+                  SpinLockName(type));
+    s.Violate(Rule::kNullLockHandle, a, what);
+    return;
+  }
   LockClass lock_class;
   if (!ToLockClass(type, &lock_class)) {
     std::snprintf(what, sizeof what,
@@ -105,7 +111,9 @@ void AcquireSpinLock(PortState& s, PVOID extension, STOR_SPINLOCK type, PVOID co
   switch (lock_class) {
     case LockClass::kDpc: {
       auto it = a->dpcs.find(context);
-      if (it == a->dpcs.end()) {
+      if (context == nullptr) {
+        s.Violate(Rule::kNullDpc, a, "StorPortAcquireSpinLock(DpcLock) with a NULL LockContext");
+      } else if (it == a->dpcs.end()) {
         s.Violate(Rule::kDpcNotInitialized, a,
                   "DpcLock for the STOR_DPC at " + s.Describe(context) +
                       ", which was never initialized");
@@ -132,7 +140,11 @@ void AcquireSpinLock(PortState& s, PVOID extension, STOR_SPINLOCK type, PVOID co
 
 void ReleaseSpinLock(PortState& s, PVOID extension, PSTOR_LOCK_HANDLE handle) {
   Adapter* a = s.FindAdapter(extension, "StorPortReleaseSpinLock");
-  if (a == nullptr || handle == nullptr) return;
+  if (a == nullptr) return;
+  if (handle == nullptr) {
+    s.Violate(Rule::kNullLockHandle, a, "StorPortReleaseSpinLock with a NULL LockHandle");
+    return;
+  }
   CpuState& cpu = s.Cpu();
   char what[160];
   for (size_t i = cpu.held.size(); i > 0; --i) {

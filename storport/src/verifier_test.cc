@@ -405,6 +405,48 @@ std::vector<RuleCase> Cases() {
                      };
                      ASSERT_TRUE(rig.Start());
                    }});
+  cases.push_back({"NullLockHandle", Rule::kNullLockHandle, [](ScriptedRig& rig, bool wrong) {
+                     StartWithDpc(rig);
+                     InDpc(rig, [wrong](PVOID ext) {
+                       STOR_LOCK_HANDLE handle = {};
+                       StorPortAcquireSpinLock(ext, StartIoLock, nullptr,
+                                               wrong ? nullptr : &handle);
+                       if (!wrong) StorPortReleaseSpinLock(ext, &handle);
+                     });
+                     InDpc(rig, [wrong](PVOID ext) {
+                       STOR_LOCK_HANDLE handle = {};
+                       StorPortAcquireSpinLock(ext, StartIoLock, nullptr, &handle);
+                       StorPortReleaseSpinLock(ext, wrong ? nullptr : &handle);
+                       if (wrong) StorPortReleaseSpinLock(ext, &handle);
+                     });
+                   }});
+  cases.push_back(
+      {"NullDpc", Rule::kNullDpc, [](ScriptedRig& rig, bool wrong) {
+         rig.miniport().passive_initialize = [wrong](PVOID ext) {
+           StorPortInitializeDpc(ext, wrong ? nullptr : &g_dpc, ScriptedDpcRoutine);
+           if (wrong) StorPortInitializeDpc(ext, &g_dpc, ScriptedDpcRoutine);
+           return TRUE;
+         };
+         ASSERT_TRUE(rig.Start());
+         EXPECT_EQ(StorPortIssueDpc(rig.extension(), wrong ? nullptr : &g_dpc, nullptr, nullptr),
+                   !wrong);
+         rig.port().RunDpcs();
+         InDpc(rig, [wrong](PVOID ext) {
+           STOR_LOCK_HANDLE handle = {};
+           StorPortAcquireSpinLock(ext, DpcLock, wrong ? nullptr : &g_dpc, &handle);
+           StorPortReleaseSpinLock(ext, &handle);
+         });
+       }});
+  cases.push_back(
+      {"NullOldIrql", Rule::kNullOldIrql, [](ScriptedRig& rig, bool wrong) {
+         ASSERT_TRUE(rig.Start());
+         InStartIo(rig, [wrong](PVOID ext, PSCSI_REQUEST_BLOCK) {
+           ULONG old_irql = 0;
+           const ULONG status = StorPortAcquireMSISpinLock(ext, 1, wrong ? nullptr : &old_irql);
+           EXPECT_EQ(status, wrong ? STOR_STATUS_INVALID_PARAMETER : STOR_STATUS_SUCCESS);
+           if (status == STOR_STATUS_SUCCESS) StorPortReleaseMSISpinLock(ext, 1, old_irql);
+         });
+       }});
   return cases;
 }
 

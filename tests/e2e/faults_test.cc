@@ -1,11 +1,14 @@
-// Every device fault kind of the HBA model's FaultPlan, survived: each request completes
-// exactly once, the verifier records nothing, and a read that succeeds returns either what was
-// last written successfully or what was there before (a failed write may still have landed).
+// Every device fault kind of the HBA model's FaultPlan, survived: the fault fires (its device
+// event is in the trace), each request completes exactly once, the verifier records nothing,
+// and a read that succeeds returns what a successful write put there; only where the write
+// failed may it return what was there before (a failed write may still have landed).
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
 
 #include "e2e_world.h"
+#include "msirig/storport/trace_recorder.h"
 
 namespace msirig::e2e {
 namespace {
@@ -13,6 +16,7 @@ namespace {
 struct FaultCase {
   const char* name;
   hba::FaultPlan plan;
+  const char* event;  // the device event the fault fires with (hba-model/src/faults.cc)
   sp::InterruptKind kind = sp::InterruptKind::kMsiX;
   uint32_t granted = 8;
 };
@@ -25,37 +29,51 @@ hba::FaultPlan Plan(void (*set)(hba::FaultPlan&)) {
 
 std::vector<FaultCase> Cases() {
   std::vector<FaultCase> cases = {
-      {"DroppedInterrupts", Plan([](hba::FaultPlan& p) { p.drop_interrupt_every_n = 2; })},
-      {"DuplicatedInterrupts", Plan([](hba::FaultPlan& p) { p.duplicate_interrupt_every_n = 2; })},
-      {"MisroutedInterrupts", Plan([](hba::FaultPlan& p) { p.misroute_interrupt_every_n = 2; })},
+      {"DroppedInterrupts", Plan([](hba::FaultPlan& p) { p.drop_interrupt_every_n = 2; }),
+       "fault_interrupt_dropped"},
+      {"DuplicatedInterrupts", Plan([](hba::FaultPlan& p) { p.duplicate_interrupt_every_n = 2; }),
+       "fault_interrupt_duplicated"},
+      {"MisroutedInterrupts", Plan([](hba::FaultPlan& p) { p.misroute_interrupt_every_n = 2; }),
+       "fault_interrupt_misrouted"},
       {"DelayedInterrupts", Plan([](hba::FaultPlan& p) {
          p.delay_interrupt_every_n = 2;
          p.delay_interrupt_ns = 3'000'000;
-       })},
+       }),
+       "fault_interrupt_delayed"},
       {"SpuriousInterrupts", Plan([](hba::FaultPlan& p) {
          p.spurious_interrupt_every_n_steps = 3;
          p.spurious_interrupt_vector = 2;
-       })},
+       }),
+       "fault_interrupt_spurious"},
       {"InterruptStorm", Plan([](hba::FaultPlan& p) {
          p.interrupt_storm_at_step = 5;
          p.interrupt_storm_count = 64;
          p.interrupt_storm_vector = 1;
-       })},
+       }),
+       "fault_interrupt_storm"},
       {"LateCompletions", Plan([](hba::FaultPlan& p) {
          p.late_completion_every_n = 3;
          p.late_completion_ns = 2'000'000'000;
-       })},
+       }),
+       "fault_completion_late"},
       {"CompletionsLaterThanTheTimeoutAndAfterReset", Plan([](hba::FaultPlan& p) {
          p.late_completion_every_n = 4;
          p.late_completion_ns = 30'000'000'000;
          p.complete_after_reset = true;
-       })},
-      {"OutOfOrderCompletions", Plan([](hba::FaultPlan& p) { p.out_of_order_window_commands = 4; })},
-      {"CorruptCommandIds", Plan([](hba::FaultPlan& p) { p.corrupt_cid_every_n = 3; })},
-      {"CorruptSqIds", Plan([](hba::FaultPlan& p) { p.corrupt_sqid_every_n = 3; })},
-      {"StalePhaseTags", Plan([](hba::FaultPlan& p) { p.corrupt_phase_every_n = 5; })},
-      {"SurpriseRemoval", Plan([](hba::FaultPlan& p) { p.surprise_removal_at_step = 12; })},
-      {"ControllerFatal", Plan([](hba::FaultPlan& p) { p.fatal_status_at_step = 12; })},
+       }),
+       "fault_completion_late"},
+      {"OutOfOrderCompletions", Plan([](hba::FaultPlan& p) { p.out_of_order_window_commands = 4; }),
+       "fault_completion_reordered"},
+      {"CorruptCommandIds", Plan([](hba::FaultPlan& p) { p.corrupt_cid_every_n = 3; }),
+       "fault_completion_bad_cid"},
+      {"CorruptSqIds", Plan([](hba::FaultPlan& p) { p.corrupt_sqid_every_n = 3; }),
+       "fault_completion_bad_sqid"},
+      {"StalePhaseTags", Plan([](hba::FaultPlan& p) { p.corrupt_phase_every_n = 5; }),
+       "fault_completion_bad_phase"},
+      {"SurpriseRemoval", Plan([](hba::FaultPlan& p) { p.surprise_removal_at_step = 12; }),
+       "fault_surprise_removal"},
+      {"ControllerFatal", Plan([](hba::FaultPlan& p) { p.fatal_status_at_step = 12; }),
+       "fault_controller_fatal"},
   };
   const size_t base = cases.size();
   for (size_t i = 0; i < base; ++i) {
@@ -103,6 +121,8 @@ TEST_P(FaultTest, SurvivedWithEveryRequestCompletedOnceAndNoFinding) {
   E2eWorld world(config);
   ASSERT_TRUE(world.Start()) << world.EndOfRunFindings(0);
   // After start, so the faults hit I/O ("at_step" knobs count from SetFaultPlan).
+  sp::TraceRecorder recorder;
+  world.port().RecordTrace(&recorder);
   world.device().SetFaultPlan(p.fault.plan);
   const uint32_t bs = world.block_size();
 
@@ -124,18 +144,32 @@ TEST_P(FaultTest, SurvivedWithEveryRequestCompletedOnceAndNoFinding) {
   }
   world.RecoverFor(90);
 
+  world.port().RecordTrace(nullptr);
+  EXPECT_NE(recorder.text().find(std::string("\tdevice\t") + p.fault.event + "\t"),
+            std::string::npos)
+      << "the fault never fired: no device event " << p.fault.event;
+
+  std::map<uint32_t, UCHAR> write_status;  // by extent
+  for (const auto& [tag, index] : write_of_tag) {
+    const sp::CompletedRequest* write = world.Completion(tag);
+    ASSERT_NE(write, nullptr) << "write " << index;
+    EXPECT_NE(write->srb_status, SRB_STATUS_PENDING);
+    write_status[index] = write->srb_status;
+  }
   for (uint32_t i = 0; i < kExtents; ++i) {
     const sp::CompletedRequest* read = world.Completion(reads[i]);
     ASSERT_NE(read, nullptr) << "read " << i;
     if (read->srb_status != SRB_STATUS_SUCCESS) continue;
     const auto written = Pattern(i * 8, 8, bs, i + 1);
+    if (write_status[i] == SRB_STATUS_SUCCESS) {
+      EXPECT_TRUE(read->data == written) << "extent " << i << ": its write succeeded, the read "
+                                         << "returned other data";
+      continue;
+    }
     const bool old_data = read->data == std::vector<uint8_t>(written.size(), 0);
-    EXPECT_TRUE(read->data == written || old_data) << "extent " << i << " returned other data";
-  }
-  for (const auto& [tag, index] : write_of_tag) {
-    const sp::CompletedRequest* write = world.Completion(tag);
-    ASSERT_NE(write, nullptr) << "write " << index;
-    EXPECT_NE(write->srb_status, SRB_STATUS_PENDING);
+    EXPECT_TRUE(read->data == written || old_data)
+        << "extent " << i << ": its write failed (0x" << std::hex << int{write_status[i]}
+        << "), the read returned neither the old nor the new data";
   }
   const std::string findings = world.EndOfRunFindings(submitted);
   EXPECT_TRUE(findings.empty()) << findings;

@@ -2,7 +2,11 @@
 // capacity, LUNs, errors; many requests in flight; interrupts on two CPUs.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "e2e_world.h"
+#include "msirig/storport/trace_recorder.h"
 
 namespace msirig::e2e {
 namespace {
@@ -150,6 +154,35 @@ TEST_P(IoTest, OutOfRangeAndUnknownCommandsFailWithCheckCondition) {
   sp::RequestSpec other_lun = cdb::Read10(0, 1, bs);
   other_lun.lun = 3;
   EXPECT_NE(Execute(other_lun).srb_status, SRB_STATUS_SUCCESS);
+}
+
+// More requests than one I/O queue has slots: the miniport completes the overflow with
+// SRB_STATUS_BUSY, which Storport resubmits once slots free up (storport/src/queue_gate.cc),
+// so every request succeeds and the data is all there.
+TEST(BusyRetry, AFullQueuesOverflowIsResubmittedAndSucceeds) {
+  WorldConfig config = DefaultConfig();
+  config.platform.driver_parameter = "SyncMode=PerMessage;IoQueues=1";
+  E2eWorld world(config);
+  ASSERT_TRUE(world.Start()) << world.EndOfRunFindings(0);
+  sp::TraceRecorder recorder;
+  world.port().RecordTrace(&recorder);
+  const uint32_t bs = world.block_size();
+  constexpr uint32_t kRequests = 80;  // the queue has 63 slots (NVMe 4.1: one entry stays empty)
+  std::vector<uint64_t> tags;
+  for (uint32_t i = 0; i < kRequests; ++i)
+    tags.push_back(world.Submit(cdb::Write10(i * 2, Pattern(i * 2, 2, bs, 11), bs)));
+  ASSERT_TRUE(world.RunUntilQuiet());
+  world.port().RecordTrace(nullptr);
+  EXPECT_NE(recorder.text().find("\tbusy-retry\t"), std::string::npos)
+      << "the queue never filled: the test does not test the retry";
+  for (uint64_t tag : tags) {
+    ASSERT_NE(world.Completion(tag), nullptr) << "tag " << tag;
+    EXPECT_EQ(world.Completion(tag)->srb_status, SRB_STATUS_SUCCESS) << "tag " << tag;
+  }
+  EXPECT_EQ(world.Execute(cdb::Read10(0, kRequests * 2, bs)).data,
+            Pattern(0, kRequests * 2, bs, 11));
+  const std::string findings = world.EndOfRunFindings(kRequests + 1);
+  EXPECT_TRUE(findings.empty()) << findings;
 }
 
 INSTANTIATE_TEST_SUITE_P(SyncModes, IoTest,

@@ -63,6 +63,12 @@ const char* DeliveryName(Delivery delivery);
 
 inline constexpr uint32_t kLineInterrupt = 0xFFFFFFFFu;  // "message" id of the INTx line
 
+// What the miniport's interrupt routines returned, per adapter, over the run.
+struct InterruptClaims {
+  uint64_t claimed = 0;    // TRUE: "my device interrupted"
+  uint64_t unclaimed = 0;  // FALSE
+};
+
 struct CompletedRequest {
   uint64_t tag = 0;  // the rig's id for the request, in submission order
   UCHAR srb_status = 0;
@@ -125,6 +131,9 @@ class Port {
   // Delivers `message` (or kLineInterrupt) to the current CPU if the mode and the CPU's state
   // allow it now, running the ISR to completion.
   Delivery DeliverInterrupt(uint32_t adapter, uint32_t message);
+  // What the ISRs delivered so far returned (each delivery is also in the trace: an "isr" event
+  // named "claimed" or "unclaimed" with the message id).
+  InterruptClaims Claims(uint32_t adapter) const;
 
   // --- requests ---
   // Builds a request and hands it to the miniport on the current CPU (HwBuildIo, then HwStartIo

@@ -1,0 +1,18 @@
+// StorPortBusy, StorPortReady, StorPortPause, StorPortResume (see queue_gate.cc).
+#ifndef MSIRIG_STORPORT_SRC_QUEUE_GATE_H_
+#define MSIRIG_STORPORT_SRC_QUEUE_GATE_H_
+
+#include "storport.h"
+
+namespace msirig::sp {
+
+struct PortState;
+
+BOOLEAN AdapterBusy(PortState& s, PVOID extension, ULONG requests_to_complete);
+BOOLEAN AdapterReady(PortState& s, PVOID extension);
+BOOLEAN AdapterPause(PortState& s, PVOID extension, ULONG timeout_seconds);
+BOOLEAN AdapterResume(PortState& s, PVOID extension);
+
+}  // namespace msirig::sp
+
+#endif  // MSIRIG_STORPORT_SRC_QUEUE_GATE_H_

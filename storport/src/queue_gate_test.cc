@@ -1,0 +1,192 @@
+// Storport's queue in front of the miniport (queue_gate.cc): SRB_STATUS_BUSY is retried, not
+// final; StorPortBusy / StorPortReady and StorPortPause / StorPortResume hold and release I/O.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "scripted_miniport.h"
+
+namespace msirig::sp {
+namespace {
+
+// HwStartIo keeps every request it is given (completed later by the test), and counts the calls.
+struct Keeper {
+  std::vector<PSCSI_REQUEST_BLOCK> kept;
+  int calls = 0;
+  void Install(ScriptedRig& rig) {
+    rig.miniport().start_io = [this](PVOID, PSCSI_REQUEST_BLOCK srb) {
+      ++calls;
+      kept.push_back(srb);
+      return TRUE;
+    };
+  }
+  void Complete(ScriptedRig& rig, size_t index, UCHAR status = SRB_STATUS_SUCCESS) {
+    kept.at(index)->SrbStatus = status;
+    StorPortNotification(RequestComplete, rig.extension(), kept.at(index));
+  }
+};
+
+TEST(BusyCompletion, IsResubmittedToHwStartIoNotCompletedToTheClassDriver) {
+  ScriptedRig rig(MsiX(2));
+  int calls = 0;
+  rig.miniport().start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    srb->SrbStatus = ++calls == 1 ? SRB_STATUS_BUSY : SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  const uint64_t tag = rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().RunDpcs();
+  EXPECT_EQ(calls, 2);
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 1u);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].tag, tag);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].srb_status, SRB_STATUS_SUCCESS);
+  EXPECT_EQ(rig.port().Outstanding(rig.adapter()), 0u);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(BusyCompletion, WaitsForAnotherCompletionWhileTheMiniportHoldsRequests) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});  // kept: kept[0]
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});  // kept[1], completed busy below
+  ASSERT_EQ(keeper.calls, 2);
+  keeper.Complete(rig, 1, SRB_STATUS_BUSY);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 2) << "resubmitted before the adapter completed anything";
+  EXPECT_TRUE(rig.port().Completed(rig.adapter()).empty());
+  keeper.Complete(rig, 0);
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 3);
+  EXPECT_EQ(keeper.kept[2], keeper.kept[1]) << "the same SRB comes back";
+  keeper.Complete(rig, 2);
+  EXPECT_EQ(rig.port().Completed(rig.adapter()).size(), 2u);
+  EXPECT_EQ(rig.port().Outstanding(rig.adapter()), 0u);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(BusyCompletion, IsFinalAfterTheRetriesRunOut) {
+  ScriptedRig rig(MsiX(2));
+  int calls = 0;
+  rig.miniport().start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    ++calls;
+    srb->SrbStatus = SRB_STATUS_BUSY;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().RunDpcs();
+  EXPECT_EQ(calls, 9);  // the first try and eight retries (decision, queue_gate.cc)
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 1u);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].srb_status, SRB_STATUS_BUSY);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortBusy, HoldsNewRequestsUntilThatManyComplete) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  for (int i = 0; i < 3; ++i) rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_TRUE(StorPortBusy(rig.extension(), 2));
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 3) << "a request reached HwStartIo while the adapter was busy";
+  keeper.Complete(rig, 0);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 3);
+  keeper.Complete(rig, 1);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 4);
+  keeper.Complete(rig, 2);
+  keeper.Complete(rig, 3);
+  EXPECT_EQ(rig.port().Outstanding(rig.adapter()), 0u);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortBusy, MoreThanAreOutstandingMeansAllOfThem) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_TRUE(StorPortBusy(rig.extension(), 50));
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_EQ(keeper.calls, 1);
+  keeper.Complete(rig, 0);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 2);
+  keeper.Complete(rig, 1);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortReady, EndsABusyAdapterAtOnce) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_TRUE(StorPortBusy(rig.extension(), 1));
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_EQ(keeper.calls, 1);
+  EXPECT_TRUE(StorPortReady(rig.extension()));
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 2);
+  keeper.Complete(rig, 0);
+  keeper.Complete(rig, 1);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortPause, HoldsRequestsUntilTheTimeOutExpires) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  EXPECT_TRUE(StorPortPause(rig.extension(), 2));  // seconds
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 0);
+  rig.port().AdvanceTime(1'999'999'999);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 0);
+  rig.port().AdvanceTime(1);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 1);
+  keeper.Complete(rig, 0);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortResume, EndsAPauseBeforeItsTimeOut) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  EXPECT_TRUE(StorPortPause(rig.extension(), 60));
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_EQ(keeper.calls, 0);
+  EXPECT_TRUE(StorPortResume(rig.extension()));
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 2);
+  keeper.Complete(rig, 0);
+  keeper.Complete(rig, 1);
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 2u);
+  EXPECT_LT(rig.port().Completed(rig.adapter())[0].tag, rig.port().Completed(rig.adapter())[1].tag)
+      << "held requests start in submission order";
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(QueueGate, ANonAdapterExtensionIsFalseAndAViolation) {
+  ScriptedRig rig(MsiX(2));
+  ASSERT_TRUE(rig.Start());
+  char stale[64] = {};
+  EXPECT_FALSE(StorPortBusy(stale, 1));
+  EXPECT_FALSE(StorPortPause(stale, 1));
+  EXPECT_TRUE(rig.Saw(Rule::kNotAnAdapter));
+}
+
+}  // namespace
+}  // namespace msirig::sp
