@@ -238,6 +238,26 @@ TEST(AdapterControl, WithoutRestartSupportStorportFindsAndInitializesTheAdapterA
   EXPECT_EQ(initializations, 2);
 }
 
+TEST(AdapterControl, AFailedRestartFailsTheRequestsHeldAcrossTheStop) {
+  ScriptedRig rig(MsiX(2));
+  rig.miniport().adapter_control = [](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
+    return type == ScsiRestartAdapter ? ScsiAdapterControlUnsuccessful
+                                      : ScsiAdapterControlSuccess;
+  };
+  ASSERT_TRUE(rig.Start());
+  ASSERT_TRUE(rig.port().StopAdapter(rig.adapter()));
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});  // held while stopped
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_TRUE(rig.port().Completed(rig.adapter()).empty());
+  EXPECT_FALSE(rig.port().RestartAdapter(rig.adapter()));
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kFailed);
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 2u);
+  for (const auto& done : rig.port().Completed(rig.adapter()))
+    EXPECT_EQ(done.srb_status, SRB_STATUS_NO_DEVICE);
+  EXPECT_EQ(rig.port().Outstanding(rig.adapter()), 0u);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
 TEST(ResetBus, HalfDuplexHoldsStartIoAndInterruptAndATimeoutTriggersIt) {
   ScriptedRig rig(MsiX(2));
   std::vector<std::pair<uint8_t, size_t>> resets;

@@ -153,6 +153,25 @@ bool Port::StopAdapter(uint32_t adapter) {
   return true;
 }
 
+namespace {
+
+// A restart that fails leaves a failed adapter, whose new requests Storport fails without the
+// miniport (requests.cc SubmitRequest). Decision: the requests Storport held across the stop
+// fail the same way, with SRB_STATUS_NO_DEVICE, in the order they came; none is left behind
+// unreported.
+void FailHeld(PortState& s, Adapter& a) {
+  const std::vector<const SCSI_REQUEST_BLOCK*> held = std::move(a.held);
+  a.held.clear();
+  for (const SCSI_REQUEST_BLOCK* key : held) {
+    auto it = a.requests.find(key);
+    if (it == a.requests.end()) continue;
+    it->second.srb->SrbStatus = SRB_STATUS_NO_DEVICE;
+    RetireRequest(s, a, it->second, SRB_STATUS_NO_DEVICE);
+  }
+}
+
+}  // namespace
+
 bool Port::RestartAdapter(uint32_t adapter) {
   RigEntry rig(*state_);
   PortState& s = *state_;
@@ -163,6 +182,7 @@ bool Port::RestartAdapter(uint32_t adapter) {
       a.supported_controls[ScsiRestartAdapter]) {
     if (!s.AdapterControl(a, ScsiRestartAdapter)) {
       a.state = AdapterState::kFailed;
+      FailHeld(s, a);
       return false;
     }
   } else {
@@ -178,6 +198,7 @@ bool Port::RestartAdapter(uint32_t adapter) {
     s.LeaveCallback();
     if (found != SP_RETURN_FOUND || !s.InitializeAdapter(a)) {
       a.state = AdapterState::kFailed;
+      FailHeld(s, a);
       return false;
     }
   }
