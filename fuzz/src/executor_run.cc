@@ -516,7 +516,20 @@ extern "C" void msirig_set_current_input(const char* path) {
 // Both are weak in the runtimes: these definitions replace them.
 extern "C" void __ubsan_on_report() { msirig::fuzz::PrintPlayingContext(); }
 #if MSIRIG_HAS_TSAN
-extern "C" void __tsan_on_report(void*) { msirig::fuzz::PrintPlayingContext(); }
+// libFuzzer's entry point, present only when the engine is linked in.
+extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
+                                   int (*callback)(const uint8_t* data, size_t size))
+    __attribute__((weak));
+// ThreadSanitizer calls this inside its report, holding its report locks, and libFuzzer's crash
+// callback then runs in that same state. Building the context makes many traced accesses; when
+// they fill TSan's trace, the callback's next access waits forever for a lock the report holds
+// (seen: the zoo's DOORBELL_OUTSIDE_LOCK hung in TraceSwitchPart while libFuzzer saved the
+// input). So under a fuzzing engine the context is left to the replay, whose command the
+// finding's input reproduces; the replay binaries (no engine) print it here.
+extern "C" void __tsan_on_report(void*) {
+  if (&LLVMFuzzerRunDriver != nullptr) return;
+  msirig::fuzz::PrintPlayingContext();
+}
 #endif
 
 namespace msirig::fuzz {}  // namespace msirig::fuzz
