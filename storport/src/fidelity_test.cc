@@ -5,13 +5,8 @@
 
 #include <set>
 
+#include "asan_poison.h"  // MSIRIG_ASAN_BUILD
 #include "scripted_miniport.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MSIRIG_TEST_ASAN 1
-#endif
-#endif
 
 namespace msirig::sp {
 namespace {
@@ -146,7 +141,7 @@ TEST(RetiredSrbs, NoSrbAddressIsReusedWithinARunSoALateCompletionIsAlwaysADouble
 }
 
 TEST(RetiredSrbsDeathTest, AMiniportTouchingARetiredSrbIsAUseAfterPoison) {
-#ifndef MSIRIG_TEST_ASAN
+#ifndef MSIRIG_ASAN_BUILD
   GTEST_SKIP() << "AddressSanitizer poisoning: asan preset only";
 #else
   GTEST_FLAG_SET(death_test_style, "threadsafe");

@@ -7,14 +7,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "asan_poison.h"  // MSIRIG_ASAN_BUILD
 #include "scripted_miniport.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#include <sanitizer/asan_interface.h>
-#define MSIRIG_TEST_ASAN 1
-#endif
-#endif
 
 namespace msirig::sp {
 namespace {
@@ -37,7 +31,7 @@ TEST(ReusedBuffer, ComesBackZeroedAtTheSizeAskedFor) {
   EXPECT_TRUE(AllZero(again.get(), kBytes));  // reused (never under TSan) or new, it is zero
 }
 
-#if defined(MSIRIG_TEST_ASAN)
+#if defined(MSIRIG_ASAN_BUILD)
 TEST(ReusedBuffer, WaitsPoisonedSoAStalePointerIsStillReported) {
   constexpr size_t kBytes = 5 * 4096 + 3;
   uint8_t* stale = nullptr;
