@@ -39,7 +39,8 @@ endif()
 
 set(msirig_instrument_flags "")
 if(MSIRIG_ENGINE STREQUAL "libfuzzer")
-  list(APPEND msirig_instrument_flags -fsanitize=fuzzer-no-link)
+  list(APPEND msirig_instrument_flags -fsanitize=fuzzer-no-link
+       -fsanitize-coverage-ignorelist=${CMAKE_SOURCE_DIR}/cmake/coverage-ignorelist.txt)
   if("thread" IN_LIST MSIRIG_SANITIZERS)
     # clang-14 instruments libFuzzer's own counter updates under TSan; see DESIGN.md.
     list(APPEND msirig_instrument_flags -fno-sanitize-coverage=stack-depth)

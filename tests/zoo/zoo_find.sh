@@ -32,6 +32,7 @@ sanitizer="$8" triage="$9"
 
 # The [libfuzzer] section of the target's .options file: only max_len and dict matter here.
 flags=()
+dict=""
 if [ -f "$options_file" ]; then
   section=""
   while IFS= read -r line || [ -n "$line" ]; do
@@ -39,8 +40,14 @@ if [ -f "$options_file" ]; then
     if [[ "$line" =~ ^[[:space:]]*\[(.*)\][[:space:]]*$ ]]; then section="${BASH_REMATCH[1]}"; continue; fi
     [[ "$section" == libfuzzer && "$line" =~ ^[[:space:]]*(max_len|dict)[[:space:]]*=[[:space:]]*([^[:space:]]+) ]] || continue
     value="${BASH_REMATCH[2]}"
-    if [ "${BASH_REMATCH[1]}" = dict ]; then value="$(dirname "$options_file")/$value"; fi
-    flags+=("-${BASH_REMATCH[1]}=$value")
+    if [ "${BASH_REMATCH[1]}" = dict ]; then
+      dict="$(dirname "$options_file")/$value"
+      [ -f "$dict" ] || die "$options_file: dict '$value': no such file"
+      dict="$(cd "$(dirname "$dict")" && pwd)/$(basename "$dict")"
+      flags+=("-dict=dict")  # a copy in WORK (below)
+    else
+      flags+=("-${BASH_REMATCH[1]}=$value")
+    fi
   done <"$options_file"
 fi
 
@@ -51,8 +58,7 @@ signature_of_log() {
 
 # Without address-space randomization: libFuzzer's comparison tracing records operands, and
 # some are heap and stack addresses, so with ASLR the same -seed mutates differently run to run.
-# (Runs still diverge now and then without it: the same mutant has been seen to give different
-# coverage features in two processes; see miniport/zoo/README.md. Budgets leave room for it.)
+# (ASLR is not the only thing: see the paths and -reload below, and miniport/zoo/README.md.)
 setarch -R true 2>/dev/null || die "setarch -R (util-linux) does not work here: the run would not be deterministic"
 
 # Findings of the correct miniport not yet fixed (tests/zoo/known_findings): a run stopped by
@@ -65,16 +71,27 @@ known_of() {  # signature -> the matching line of known_findings, or nothing
   done <"$(dirname "${BASH_SOURCE[0]}")/known_findings"
 }
 
-# Seeds named in a fixed order: libFuzzer sorts a directory's files by size only.
-seeds="$(find "$seeds_dir" -maxdepth 1 -type f | LC_ALL=C sort | paste -sd, -)"
-[ -n "$seeds" ] || die "no seeds in '$seeds_dir'"
+# The same run on every machine and in every checkout. The fuzzing process's heap is laid out
+# by what it allocated before, and libFuzzer allocates the paths it is given (the binary's, the
+# seeds', the corpus's, each new unit's file name): a longer checkout path was enough to move a
+# fixed -seed run onto another trajectory. So the run happens inside WORK, and every path it
+# sees is short and the same: ./target (a link to BINARY), seeds/NAME (copies, named in a fixed
+# order: libFuzzer sorts a directory's files by size only), corpus/ and artifacts/. And
+# -reload=0: by default libFuzzer rereads its corpus directory every second, allocating as it
+# does, so when those reads fell depended on the machine's speed.
+[ -n "$(find "$seeds_dir" -maxdepth 1 -type f | head -1)" ] || die "no seeds in '$seeds_dir'"
+binary="$(cd "$(dirname "$binary")" && pwd)/$(basename "$binary")"
 for seed in 1 2 3; do
   rm -rf "$work"
-  mkdir -p "$work/corpus" "$work/artifacts"
+  mkdir -p "$work/corpus" "$work/artifacts" "$work/seeds"
+  ln -s "$binary" "$work/target"
+  find "$seeds_dir" -maxdepth 1 -type f -exec cp {} "$work/seeds/" \;
+  [ -z "$dict" ] || cp "$dict" "$work/dict"
+  seeds="$(cd "$work" && find seeds -maxdepth 1 -type f | LC_ALL=C sort | paste -sd, -)"
   status=0
-  setarch -R "$binary" -seed="$seed" -runs="$runs" -seed_inputs="$seeds" "${flags[@]}" -timeout=120 \
-    -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$work/corpus" \
-    >"$work/fuzz.log" 2>&1 </dev/null || status=$?
+  (cd "$work" && exec setarch -R ./target -seed="$seed" -runs="$runs" -reload=0 -seed_inputs="$seeds" \
+    "${flags[@]}" -timeout=120 -print_final_stats=1 -artifact_prefix=artifacts/ corpus \
+    >fuzz.log 2>&1 </dev/null) || status=$?
   executions=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$work/fuzz.log" | grep -oE '[0-9]+$' | tail -1 || true)
   artifact=$(find "$work/artifacts" -maxdepth 1 -type f | LC_ALL=C sort | head -1)
   sig="$(signature_of_log "$work/fuzz.log")"
