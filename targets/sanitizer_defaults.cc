@@ -1,7 +1,8 @@
 // Sanitizer defaults linked into every fuzz target and replay binary, so that a fuzzing run, a
-// cluster run and a replay behave the same: every finding stops the process at once, and the
-// engine saves the input that caused it. Without halt_on_error, TSan lets libFuzzer run on
-// after a race report and save the wrong input as the reproducer (DESIGN.md). The environment
+// cluster run and a replay behave the same: every finding stops the process, and the engine
+// saves the input that caused it. Without halt_on_error, TSan lets libFuzzer run on after a race
+// report and save the wrong input as the reproducer (DESIGN.md), unless the target stops itself
+// at the end of the input (the executor's targets under an engine: __tsan_default_options). The environment
 // (ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS) still overrides any of these.
 // report_signal_unsafe=0: libFuzzer's deadly-signal handler allocates; with halt_on_error, TSan
 // would die on that report inside the handler, before libFuzzer writes the crash input (seen:
@@ -17,6 +18,9 @@
 // Compiled without coverage instrumentation (targets/CMakeLists.txt): this file is the rig's,
 // not the code under test.
 
+#include <cstddef>
+#include <cstdint>
+
 extern "C" {
 
 __attribute__((used, visibility("default"))) const char* __asan_default_options() {
@@ -27,7 +31,17 @@ __attribute__((used, visibility("default"))) const char* __ubsan_default_options
   return "halt_on_error=1:print_stacktrace=1";
 }
 
+// A target that plays scenarios under a fuzzing engine stops itself after a race report, at the
+// end of the input's run (fuzz/src/executor_run.cc, __tsan_on_report: dying inside the report
+// could hang libFuzzer's crash callback), so TSan must not halt there. Every other target and
+// every replay binary halts in the report. Both symbols are weak: present or not at link time.
+int LLVMFuzzerRunDriver(int* argc, char*** argv, int (*callback)(const uint8_t*, size_t))
+    __attribute__((weak));
+extern const int msirig_executor_stops_after_tsan_report __attribute__((weak));
+
 __attribute__((used, visibility("default"))) const char* __tsan_default_options() {
+  if (&msirig_executor_stops_after_tsan_report != nullptr && &LLVMFuzzerRunDriver != nullptr)
+    return "halt_on_error=0:abort_on_error=1:report_signal_unsafe=0:second_deadlock_stack=1";
   return "halt_on_error=1:abort_on_error=1:report_signal_unsafe=0:second_deadlock_stack=1";
 }
 

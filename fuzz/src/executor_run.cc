@@ -1,6 +1,7 @@
 // One run of the executor: setup, the steps, the contract probes, the drain, the oracles.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "executor_impl.h"
@@ -23,6 +24,11 @@ ULONG ExpectedGetMsiInfo(bool old_os, bool null_extension, bool foreign, bool nu
 }
 
 }  // namespace
+
+#if MSIRIG_HAS_TSAN
+extern bool g_tsan_reported;  // defined with __tsan_on_report, at the end of this file
+void StopAfterTsanReport();
+#endif
 
 ExecutionResult Executor::Impl::Run(const Scenario& input) {
   sp::TsanIgnoreScope main_fiber;  // the main fiber runs only rig code and the device
@@ -78,6 +84,7 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
 
 #if MSIRIG_HAS_TSAN
   __tsan_acquire(&run_end_);
+  if (g_tsan_reported) StopAfterTsanReport();
 #endif
   ExecutionResult result;
   result.adapter_started = started_;
@@ -485,6 +492,20 @@ void AfterAsanReport(const char*) { PrintPlayingContext(); }
 
 }  // namespace
 
+#if MSIRIG_HAS_TSAN
+bool g_tsan_reported = false;  // a ThreadSanitizer report under a fuzzing engine (below)
+
+// The end of a run whose input ThreadSanitizer reported (see __tsan_on_report below).
+void StopAfterTsanReport() {
+  PrintPlayingContext();
+  std::fputs("msirig: ThreadSanitizer reported during this input (above); stopping at the end of "
+             "its run\n",
+             stderr);
+  std::fflush(stderr);
+  std::abort();
+}
+#endif
+
 const std::string& CurrentInput() {
   static const std::string none;
   return g_current_input != nullptr ? *g_current_input : none;
@@ -520,14 +541,23 @@ extern "C" void __ubsan_on_report() { msirig::fuzz::PrintPlayingContext(); }
 extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
                                    int (*callback)(const uint8_t* data, size_t size))
     __attribute__((weak));
-// ThreadSanitizer calls this inside its report, holding its report locks, and libFuzzer's crash
-// callback then runs in that same state. Building the context makes many traced accesses; when
-// they fill TSan's trace, the callback's next access waits forever for a lock the report holds
-// (seen: the zoo's DOORBELL_OUTSIDE_LOCK hung in TraceSwitchPart while libFuzzer saved the
-// input). So under a fuzzing engine the context is left to the replay, whose command the
-// finding's input reproduces; the replay binaries (no engine) print it here.
+// ThreadSanitizer calls this inside its report, holding its report locks. If the process died
+// there (halt_on_error), libFuzzer's crash callback would run in that same state, and any of its
+// frees that needs a new part of TSan's trace waits forever for the report to end (seen twice:
+// the zoo's DOORBELL_OUTSIDE_LOCK hung in TraceSwitchPart, once while the context below was
+// built, once in libFuzzer's own DumpCurrentUnit, and kept no input). So under a fuzzing engine
+// TSan does not halt (targets/sanitizer_defaults.cc reads the marker below): the report only
+// sets a flag, the scenario plays on to its end, and the executor then prints the finding's
+// context and aborts (StopAfterTsanReport), outside the report, with the same input still
+// current: libFuzzer saves the right one. The replay binaries (no engine) halt in the report as
+// before, after printing the context here.
+extern "C" __attribute__((used, visibility("default"))) const int
+    msirig_executor_stops_after_tsan_report = 1;
 extern "C" void __tsan_on_report(void*) {
-  if (&LLVMFuzzerRunDriver != nullptr) return;
+  if (&LLVMFuzzerRunDriver != nullptr) {
+    msirig::fuzz::g_tsan_reported = true;
+    return;
+  }
   msirig::fuzz::PrintPlayingContext();
 }
 #endif

@@ -134,6 +134,14 @@ if ! grep -qE -- "$signature" <<<"$sig"; then
   die "found the wrong thing: '$sig' (expected /$signature/)"
 fi
 echo "zoo: found after ${executions:-?} executions (-seed=$seed, budget $runs): $sig"
+# Under TSan the executor, not TSan, stops the process: at the end of the input's run, outside
+# the report, after printing the finding's context (fuzz/src/executor_run.cc; dying inside the
+# report could hang libFuzzer's crash callback).
+if [ "$sanitizer" = thread ]; then
+  grep -q '^msirig: ThreadSanitizer reported during this input (above); stopping at the end of its run$' \
+    "$work/fuzz.log" || die "the run did not stop at the end of the racing input's run (see $work/fuzz.log)"
+  grep -q '^msirig: reproduce: ' "$work/fuzz.log" || die "no finding context after the race report ($work/fuzz.log)"
+fi
 # The saved input must reproduce it (the engine kept the right input).
 replayed="(nothing)"
 if ! setarch -R "$binary" "$artifact" >"$work/replay.log" 2>&1 </dev/null; then
