@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <random>
 #include <string>
 
@@ -189,6 +190,9 @@ struct Malformed {
   const char* text;
   const char* error;
 };
+
+// gtest prints a parameter in test listings and failures; without this, its bytes (pointers).
+void PrintTo(const Malformed& m, std::ostream* os) { *os << '"' << m.text << '"'; }
 
 class ScenarioTextError : public ::testing::TestWithParam<Malformed> {};
 

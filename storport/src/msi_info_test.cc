@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ostream>
 
 #include "msi.h"
 #include "scripted_miniport.h"
@@ -39,6 +40,9 @@ struct KindCase {
   InterruptKind kind;
   uint32_t granted;
 };
+
+// gtest prints a parameter in test listings and failures; without this, its bytes (a pointer).
+void PrintTo(const KindCase& c, std::ostream* os) { *os << c.name; }
 
 class GetMsiInfoOnMessages : public ::testing::TestWithParam<KindCase> {
  protected:

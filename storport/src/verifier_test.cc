@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <functional>
+#include <ostream>
 #include <set>
 
 #include "scripted_miniport.h"
@@ -94,6 +95,9 @@ struct RuleCase {
   std::function<PlatformConfig()> platform = [] { return MsiX(4); };
   INTERRUPT_SYNCHRONIZATION_MODE mode = InterruptSynchronizePerMessage;
 };
+
+// gtest prints a parameter in test listings and failures; without this, its bytes (pointers).
+void PrintTo(const RuleCase& c, std::ostream* os) { *os << c.name; }
 
 std::vector<RuleCase> Cases() {
   std::vector<RuleCase> cases;

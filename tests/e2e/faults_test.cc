@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "e2e_world.h"
@@ -92,6 +93,11 @@ struct FaultParam {
   FaultCase fault;
   const char* parameters;
 };
+
+// gtest prints a parameter in test listings and failures; without this, its bytes (pointers).
+void PrintTo(const FaultParam& p, std::ostream* os) {
+  *os << p.fault.name << " (" << p.parameters << ")";
+}
 
 std::vector<FaultParam> Params() {
   std::vector<FaultParam> params;

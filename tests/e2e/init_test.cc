@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <ostream>
 #include <string>
 
 #include "e2e_world.h"
@@ -18,6 +19,12 @@ struct InitCase {
   uint32_t granted;
   const char* parameters;
 };
+
+// gtest prints a parameter in test listings and failures; without this, its bytes (pointers).
+void PrintTo(const InitCase& c, std::ostream* os) {
+  *os << c.name;
+  if (c.parameters[0] != '\0') *os << " (" << c.parameters << ")";
+}
 
 std::string CaseName(const testing::TestParamInfo<InitCase>& info) { return info.param.name; }
 
@@ -91,6 +98,8 @@ struct FallbackCase {
   sp::InterruptKind kind;
   ULONG status;
 };
+
+void PrintTo(const FallbackCase& c, std::ostream* os) { *os << c.name; }
 
 class LineBasedFallbackTest : public testing::TestWithParam<FallbackCase> {};
 

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 
@@ -24,6 +25,9 @@ struct WindowCase {
   uint32_t WindowMarks::*mark;
   const char* mark_name;
 };
+
+// gtest prints a parameter in test listings and failures; without this, its bytes (pointers).
+void PrintTo(const WindowCase& c, std::ostream* os) { *os << c.file << " (" << c.mark_name << ")"; }
 
 Scenario Load(const std::string& file) {
   std::ifstream in(std::string(MSIRIG_SCENARIO_DIR) + "/" + file);
