@@ -277,6 +277,7 @@ static USHORT NvmIdentify(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ BOOLEAN Lock
 
 static BOOLEAN NvmReadIdentifyData(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ BOOLEAN LocksHeld) {
   PUCHAR data = Adapter->IdentifyBuffer;
+  ULONG mdts;
   ULONG lbaf;
   ULONG lbads;
   ULONG i;
@@ -288,6 +289,14 @@ static BOOLEAN NvmReadIdentifyData(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ BOO
   NvmCopyMemory(Adapter->Model, data + NVME_IDCTRL_MN, sizeof(Adapter->Model));
   NvmCopyMemory(Adapter->Firmware, data + NVME_IDCTRL_FR, sizeof(Adapter->Firmware));
   Adapter->VolatileWriteCache = (data[NVME_IDCTRL_VWC] & 1) != 0;
+  /* 5.15.2.1 MDTS: the largest transfer of one command, a power of two in units of CAP.MPSMIN
+   * (4 KiB here: HwFindAdapter takes no other); 0 is no limit. A command over it is aborted with
+   * Invalid Field in Command, and Storport's MaximumTransferLength was fixed in HwFindAdapter,
+   * before the controller could be asked: longer requests go as several commands. */
+  mdts = data[NVME_IDCTRL_MDTS];
+  Adapter->MaxTransferBytes = mdts == 0 || mdts >= 16
+                                  ? NVM_MAX_TRANSFER_BYTES
+                                  : NvmMin(NVM_MAX_TRANSFER_BYTES, NVME_PAGE_SIZE << mdts);
 
   if (NvmIdentify(Adapter, LocksHeld, NVME_CNS_NAMESPACE, 1) != 0) {
     return FALSE;

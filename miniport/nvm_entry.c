@@ -167,6 +167,7 @@ ULONG NvmHwFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformat
   }
 
   ConfigInfo->MaximumTransferLength = NVM_MAX_TRANSFER_BYTES;
+  adapter->MaxTransferBytes = NVM_MAX_TRANSFER_BYTES; /* until Identify tells MDTS */
   ConfigInfo->NumberOfPhysicalBreaks = NVM_MAX_PRPS - 1;
   ConfigInfo->AlignmentMask = 0x3; /* 4.3: PRP entries are dword aligned */
   ConfigInfo->ScatterGather = TRUE;

@@ -25,6 +25,26 @@ VOID NvmQueueDone(PNVM_QUEUE Queue, PSCSI_REQUEST_BLOCK Srb, UCHAR SrbStatus) {
  * returns TRUE when there was any. An entry whose CID does not name a live command (late after
  * a reset, duplicated, corrupted) is consumed and dropped: its request, if any, is recovered by
  * the timeout and reset path rather than completed twice or as another request. */
+/* The next part of a transfer longer than MDTS (NvmBuildReadWrite), on the slot the last part
+ * completed on, under the same queue lock: a new CID (a late completion of the last part no
+ * longer matches), the SQ entry and the doorbell. The slot had one command in flight, so the SQ
+ * has room, as for HwStartIo. */
+static VOID NvmSubmitNextPart(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PNVM_QUEUE Queue,
+                              _In_ ULONG Slot, _In_ PSCSI_REQUEST_BLOCK Srb) {
+  PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
+  ULONG generation = Queue->NextGeneration++;
+
+  Srb->SrbStatus = SRB_STATUS_PENDING;
+  NvmPreparePart(Adapter, Srb);
+  extension->Cid = (USHORT)(((generation << NVM_CID_SLOT_BITS) | Slot) & 0xFFFF);
+  extension->Command.Cid = extension->Cid;
+  NvmPlacePrp2(Queue, Slot, extension);
+  Queue->SlotCid[Slot] = extension->Cid;
+  NvmCopyMemory(&Queue->Sq[Queue->SqTail], &extension->Command, sizeof(NVME_COMMAND));
+  Queue->SqTail = (USHORT)((Queue->SqTail + 1) % Queue->Depth);
+  StorPortWriteRegisterUlong(Adapter, Queue->SqDoorbell, Queue->SqTail);
+}
+
 _Use_decl_annotations_
 BOOLEAN NvmDrainCompletionQueue(PNVM_ADAPTER_EXTENSION Adapter, PNVM_QUEUE Queue) {
   volatile NVME_COMPLETION* entry;
@@ -69,9 +89,14 @@ BOOLEAN NvmDrainCompletionQueue(PNVM_ADAPTER_EXTENSION Adapter, PNVM_QUEUE Queue
       continue;
     }
     srb = Queue->Slots[slot];
+    NvmTranslateStatus(srb, status);
+    if (srb->SrbStatus == SRB_STATUS_SUCCESS &&
+        ((PNVM_SRB_EXTENSION)srb->SrbExtension)->BlocksLeft > 0) {
+      NvmSubmitNextPart(Adapter, Queue, slot, srb);
+      continue;
+    }
     Queue->Slots[slot] = NULL;
     Queue->Outstanding--;
-    NvmTranslateStatus(srb, status);
     NvmQueueDone(Queue, srb, 0);
   }
   if (consumed > 0) {

@@ -223,6 +223,52 @@ static BOOLEAN NvmBuildPrps(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQU
   return remaining == 0 && extension->PrpCount > 0;
 }
 
+/* The next part of a read or write: at most PartBlocks blocks from NextLba, its data the bytes
+ * BytesSent.. of the transfer. Sets PRP1, the command's LBA and count, and Prps/PrpCount for
+ * the caller to place PRP2 (4.3: PRP1 may start inside a page, every later entry is a page; a
+ * part starting inside the transfer starts inside the page that holds that byte). */
+_Use_decl_annotations_
+VOID NvmPreparePart(PNVM_ADAPTER_EXTENSION Adapter, PSCSI_REQUEST_BLOCK Srb) {
+  PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
+  PNVME_COMMAND command = &extension->Command;
+  ULONG blocks = NvmMin(extension->BlocksLeft, extension->PartBlocks);
+  ULONG bytes = blocks * Adapter->BlockSize;
+  ULONG offset = (ULONG)(extension->Prps[0] & NVME_PAGE_MASK) + extension->BytesSent;
+  ULONG first = offset / NVME_PAGE_SIZE;
+  ULONG last = (offset + bytes - 1) / NVME_PAGE_SIZE;
+  ULONG64 page = first == 0 ? extension->Prps[0] & ~(ULONG64)NVME_PAGE_MASK : extension->Prps[first];
+
+  command->Prp1 = page + (offset & NVME_PAGE_MASK);
+  command->Prp2 = 0;
+  command->Cdw10 = (ULONG)extension->NextLba;
+  command->Cdw11 = (ULONG)(extension->NextLba >> 32);
+  command->Cdw12 = blocks - 1; /* 6.9/6.15: NLB is 0's based */
+  extension->PartFirstPrp = first;
+  extension->PrpCount = last - first + 1;
+  extension->NextLba += blocks;
+  extension->BlocksLeft -= blocks;
+  extension->BytesSent += bytes;
+}
+
+/* PRP2 of the command in `Slot`: the part's second page, or its PRP list in the slot's list
+ * page (4.3). */
+_Use_decl_annotations_
+VOID NvmPlacePrp2(PNVM_QUEUE Queue, ULONG Slot, PNVM_SRB_EXTENSION Extension) {
+  PULONG64 list;
+  ULONG i;
+  ULONG first = Extension->PartFirstPrp;
+
+  if (Extension->PrpCount == 2) {
+    Extension->Command.Prp2 = Extension->Prps[first + 1];
+  } else if (Extension->PrpCount > 2) {
+    list = (PULONG64)(Queue->PrpLists + Slot * NVM_PRP_LIST_BYTES);
+    for (i = 1; i < Extension->PrpCount; i++) {
+      list[i - 1] = Extension->Prps[first + i];
+    }
+    Extension->Command.Prp2 = (ULONG64)Queue->PrpListsPhysical.QuadPart + Slot * NVM_PRP_LIST_BYTES;
+  }
+}
+
 static UCHAR NvmBuildReadWrite(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb,
                                _In_ BOOLEAN Write, _In_ ULONG64 Lba, _In_ ULONG Blocks) {
   PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
@@ -247,11 +293,16 @@ static UCHAR NvmBuildReadWrite(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_R
   }
   command->Opcode = Write ? NVME_NVM_WRITE : NVME_NVM_READ;
   command->Nsid = NVM_NSID;
-  command->Prp1 = extension->Prps[0];
-  command->Cdw10 = (ULONG)Lba;
-  command->Cdw11 = (ULONG)(Lba >> 32);
-  command->Cdw12 = Blocks - 1; /* 6.9/6.15: NLB is 0's based */
   Srb->DataTransferLength = bytes;
+  /* Over MDTS: the first part now, the others as each completes (NvmSubmitNextPart). */
+  extension->PartBlocks = Adapter->MaxTransferBytes / Adapter->BlockSize;
+  if (extension->PartBlocks == 0) {
+    extension->PartBlocks = 1;
+  }
+  extension->BlocksLeft = Blocks;
+  extension->BytesSent = 0;
+  extension->NextLba = Lba;
+  NvmPreparePart(Adapter, Srb);
   return SRB_STATUS_PENDING;
 }
 
@@ -320,6 +371,11 @@ BOOLEAN NvmHwBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   extension->PrpCount = 0;
   extension->QueueIndex = 0;
   extension->Cid = 0;
+  extension->BlocksLeft = 0;
+  extension->PartBlocks = 0;
+  extension->BytesSent = 0;
+  extension->PartFirstPrp = 0;
+  extension->NextLba = 0;
 #if defined(MSIRIG_BUG_REQUEST_ID_UNLOCKED)
   /* ZOO: the request id drawn from an adapter-wide counter in HwBuildIo, which runs on every
    * CPU at once without a lock. */
@@ -367,8 +423,6 @@ BOOLEAN NvmHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   ULONG slot;
   ULONG generation;
   UCHAR status = SRB_STATUS_PENDING;
-  PULONG64 list;
-  ULONG i;
 
   if (adapter->IoQueueCount == 0) {
     NvmCompleteNow(adapter, Srb, SRB_STATUS_NO_HBA);
@@ -407,16 +461,7 @@ BOOLEAN NvmHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   extension->QueueIndex = (USHORT)index;
   extension->Cid = (USHORT)(((generation << NVM_CID_SLOT_BITS) | slot) & 0xFFFF);
   extension->Command.Cid = extension->Cid;
-  if (extension->PrpCount == 2) {
-    extension->Command.Prp2 = extension->Prps[1];
-  } else if (extension->PrpCount > 2) {
-    list = (PULONG64)(queue->PrpLists + slot * NVM_PRP_LIST_BYTES);
-    for (i = 1; i < extension->PrpCount; i++) {
-      list[i - 1] = extension->Prps[i];
-    }
-    extension->Command.Prp2 =
-        (ULONG64)queue->PrpListsPhysical.QuadPart + slot * NVM_PRP_LIST_BYTES;
-  }
+  NvmPlacePrp2(queue, slot, extension);
   queue->Slots[slot] = Srb;
   queue->SlotCid[slot] = extension->Cid;
   queue->Outstanding++;

@@ -65,10 +65,17 @@ typedef enum _NVM_SYNC_MODE { NvmSyncPerMessage = 0, NvmSyncAll } NVM_SYNC_MODE;
 typedef struct _NVM_SRB_EXTENSION {
   NVME_COMMAND Command;               /* built by HwBuildIo; CID and PRP2 set at submission */
   struct _SCSI_REQUEST_BLOCK* Next;   /* done-list link */
-  ULONG PrpCount;                     /* entries in Prps, Prps[0] being PRP1 */
-  ULONG64 Prps[NVM_MAX_PRPS];
+  ULONG PrpCount;                     /* entries in Prps for the command being sent */
+  ULONG64 Prps[NVM_MAX_PRPS];         /* the whole transfer's pages, Prps[0] being PRP1 */
   USHORT QueueIndex;
   USHORT Cid;
+  /* A transfer longer than the controller's MDTS goes as several commands, one after the
+   * other on the same slot (NvmSubmitNextPart): what is left after the one in flight. */
+  ULONG BlocksLeft;
+  ULONG PartBlocks;
+  ULONG BytesSent;    /* bytes of the transfer in the commands already sent */
+  ULONG PartFirstPrp; /* the entry of Prps that holds the sent command's first byte */
+  ULONG64 NextLba;
 } NVM_SRB_EXTENSION, *PNVM_SRB_EXTENSION;
 
 typedef struct _NVM_QUEUE {
@@ -114,6 +121,7 @@ typedef struct _NVM_ADAPTER_EXTENSION {
   ULONG DoorbellStride;
   ULONG ReadyTimeoutUs;
   ULONG MaxQueueEntries;
+  ULONG MaxTransferBytes; /* one command's limit: Identify Controller MDTS, at most ours */
   NVM_SYNC_MODE SyncMode;
   ULONG IoQueuesRequested;
   BOOLEAN MessageSignaled; /* ConfigInfo->InterruptMode was Latched */
@@ -210,6 +218,8 @@ VOID NvmArmTimer(_In_ PNVM_ADAPTER_EXTENSION Adapter);
 /* nvm_io.c */
 VOID NvmSetSense(_In_ PSCSI_REQUEST_BLOCK Srb, _In_ UCHAR SenseKey, _In_ UCHAR Asc);
 VOID NvmTranslateStatus(_In_ PSCSI_REQUEST_BLOCK Srb, _In_ USHORT Status);
+VOID NvmPreparePart(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb);
+VOID NvmPlacePrp2(_In_ PNVM_QUEUE Queue, _In_ ULONG Slot, _Inout_ PNVM_SRB_EXTENSION Extension);
 
 /* nvm_pnp.c: with every queue lock held. */
 VOID NvmAbortOutstanding(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ UCHAR SrbStatus);

@@ -185,6 +185,62 @@ TEST(BusyRetry, AFullQueuesOverflowIsResubmittedAndSucceeds) {
   EXPECT_TRUE(findings.empty()) << findings;
 }
 
+// A controller whose MDTS (Identify Controller) is smaller than the MaximumTransferLength the
+// miniport gave Storport in HwFindAdapter, before it could ask: a command over MDTS is aborted
+// with Invalid Field in Command (NVMe 1.4 5.15.2.1), so the miniport sends a longer request as
+// several commands, one after the other on its slot. Every request succeeds only if it does
+// (crashes/miniport_ignores_mdts: reads failed with SRB_STATUS_ERROR before), and the data of
+// each part lands where it belongs, also with several split requests in flight at once.
+TEST(Mdts, TransfersLongerThanMdtsGoAsSeveralCommands) {
+  for (const char* parameters : {"SyncMode=PerMessage;IoQueues=2", "SyncMode=All;IoQueues=2"}) {
+    SCOPED_TRACE(parameters);
+    WorldConfig config = DefaultConfig();
+    config.platform.driver_parameter = parameters;
+    config.device.mdts_pages_log2 = 1;  // 8 KiB
+    E2eWorld world(config);
+    ASSERT_TRUE(world.Start()) << world.EndOfRunFindings(0);
+    const uint32_t bs = world.block_size();
+    const struct { uint64_t lba; uint32_t blocks; } extents[] = {
+        {0, 16}, {16, 17}, {40, 256 * 512 / bs}, {600, 3}, {700, 100}};
+    uint64_t requests = 0;
+    uint32_t seed = 21;
+    for (const auto& e : extents) {
+      EXPECT_EQ(world.Execute(cdb::Write16(e.lba, Pattern(e.lba, e.blocks, bs, seed), bs))
+                    .srb_status,
+                SRB_STATUS_SUCCESS)
+          << "write lba " << e.lba << " blocks " << e.blocks;
+      ++requests;
+      ++seed;
+    }
+    seed = 21;
+    for (const auto& e : extents) {
+      const auto done = world.Execute(cdb::Read16(e.lba, e.blocks, bs));
+      ++requests;
+      EXPECT_EQ(done.srb_status, SRB_STATUS_SUCCESS) << "read lba " << e.lba;
+      EXPECT_EQ(done.data, Pattern(e.lba, e.blocks, bs, seed)) << "read lba " << e.lba;
+      ++seed;
+    }
+    // Several split requests in flight at once, on both queues.
+    std::vector<uint64_t> tags;
+    for (uint32_t i = 0; i < 8; ++i) {
+      const uint64_t lba = 1000 + i * 40;
+      tags.push_back(world.Submit(cdb::Write10(lba, Pattern(lba, 40, bs, 31), bs)));
+      ++requests;
+    }
+    ASSERT_TRUE(world.RunUntilQuiet());
+    for (uint64_t tag : tags) {
+      ASSERT_NE(world.Completion(tag), nullptr) << "tag " << tag;
+      EXPECT_EQ(world.Completion(tag)->srb_status, SRB_STATUS_SUCCESS) << "tag " << tag;
+    }
+    // (In two reads: one request stays within the MaximumTransferLength Storport honours.)
+    EXPECT_EQ(world.Execute(cdb::Read10(1000, 160, bs)).data, Pattern(1000, 160, bs, 31));
+    EXPECT_EQ(world.Execute(cdb::Read10(1160, 160, bs)).data, Pattern(1160, 160, bs, 31));
+    requests += 2;
+    const std::string findings = world.EndOfRunFindings(requests);
+    EXPECT_TRUE(findings.empty()) << findings;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(SyncModes, IoTest,
                          testing::Values("SyncMode=PerMessage;IoQueues=4", "SyncMode=All;IoQueues=4"),
                          [](const testing::TestParamInfo<const char*>& info) {
