@@ -92,7 +92,14 @@ BOOLEAN NvmDrainCompletionQueue(PNVM_ADAPTER_EXTENSION Adapter, PNVM_QUEUE Queue
     NvmTranslateStatus(srb, status);
     if (srb->SrbStatus == SRB_STATUS_SUCCESS &&
         ((PNVM_SRB_EXTENSION)srb->SrbExtension)->BlocksLeft > 0) {
-      NvmSubmitNextPart(Adapter, Queue, slot, srb);
+      if (Adapter->State == NvmStateRunning) {
+        NvmSubmitNextPart(Adapter, Queue, slot, srb);
+      } else {
+        /* A reset, stop or removal is reaping the queues: no new command goes to a controller
+         * about to be disabled, and the unfinished request stays in its slot for that path to
+         * fail (NvmAbortOutstanding), as every request still outstanding there is. */
+        srb->SrbStatus = SRB_STATUS_PENDING;
+      }
       continue;
     }
     Queue->Slots[slot] = NULL;
