@@ -223,20 +223,23 @@ static BOOLEAN NvmBuildPrps(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQU
   return remaining == 0 && extension->PrpCount > 0;
 }
 
-/* The next part of a read or write: at most PartBlocks blocks from NextLba, its data the bytes
- * BytesSent.. of the transfer. Sets PRP1, the command's LBA and count, and Prps/PrpCount for
- * the caller to place PRP2 (4.3: PRP1 may start inside a page, every later entry is a page; a
- * part starting inside the transfer starts inside the page that holds that byte). */
+/* The next part of a read or write: at most MDTS (MaxTransferBytes) worth of blocks from
+ * NextLba, its data the bytes BytesSent.. of the transfer. Sets PRP1, the command's LBA and
+ * count, and PartFirstPrp/PrpCount for the caller to place PRP2 (4.3: PRP1 may start inside a
+ * page, every later entry is a page; a part starting inside the transfer starts inside the page
+ * that holds that byte). */
 _Use_decl_annotations_
 VOID NvmPreparePart(PNVM_ADAPTER_EXTENSION Adapter, PSCSI_REQUEST_BLOCK Srb) {
   PNVM_SRB_EXTENSION extension = (PNVM_SRB_EXTENSION)Srb->SrbExtension;
   PNVME_COMMAND command = &extension->Command;
-  ULONG blocks = NvmMin(extension->BlocksLeft, extension->PartBlocks);
+  ULONG part = Adapter->MaxTransferBytes / Adapter->BlockSize; /* 8 KiB and up; a block: 4 KiB */
+  ULONG blocks = NvmMin(extension->BlocksLeft, part);
   ULONG bytes = blocks * Adapter->BlockSize;
   ULONG offset = (ULONG)(extension->Prps[0] & NVME_PAGE_MASK) + extension->BytesSent;
   ULONG first = offset / NVME_PAGE_SIZE;
   ULONG last = (offset + bytes - 1) / NVME_PAGE_SIZE;
-  ULONG64 page = first == 0 ? extension->Prps[0] & ~(ULONG64)NVME_PAGE_MASK : extension->Prps[first];
+  ULONG64 page =
+      first == 0 ? extension->Prps[0] & ~(ULONG64)NVME_PAGE_MASK : extension->Prps[first];
 
   command->Prp1 = page + (offset & NVME_PAGE_MASK);
   command->Prp2 = 0;
@@ -295,10 +298,6 @@ static UCHAR NvmBuildReadWrite(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_R
   command->Nsid = NVM_NSID;
   Srb->DataTransferLength = bytes;
   /* Over MDTS: the first part now, the others as each completes (NvmSubmitNextPart). */
-  extension->PartBlocks = Adapter->MaxTransferBytes / Adapter->BlockSize;
-  if (extension->PartBlocks == 0) {
-    extension->PartBlocks = 1;
-  }
   extension->BlocksLeft = Blocks;
   extension->BytesSent = 0;
   extension->NextLba = Lba;
@@ -372,7 +371,6 @@ BOOLEAN NvmHwBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb) {
   extension->QueueIndex = 0;
   extension->Cid = 0;
   extension->BlocksLeft = 0;
-  extension->PartBlocks = 0;
   extension->BytesSent = 0;
   extension->PartFirstPrp = 0;
   extension->NextLba = 0;

@@ -72,7 +72,6 @@ typedef struct _NVM_SRB_EXTENSION {
   /* A transfer longer than the controller's MDTS goes as several commands, one after the
    * other on the same slot (NvmSubmitNextPart): what is left after the one in flight. */
   ULONG BlocksLeft;
-  ULONG PartBlocks;
   ULONG BytesSent;    /* bytes of the transfer in the commands already sent */
   ULONG PartFirstPrp; /* the entry of Prps that holds the sent command's first byte */
   ULONG64 NextLba;
