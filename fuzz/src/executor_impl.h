@@ -64,6 +64,9 @@ class Executor::Impl final : public sp::Scheduler {
   };
 
   Cpu& CpuAt(uint32_t index);
+  // ThreadSanitizer only: gives the run a state of TSan's that no earlier run shaped
+  // (executor_run.cc).
+  void StartTsanFresh();
   // On a CPU fiber: back to the main fiber, until the CPU is driven again.
   void ToMain();
   void Suspend(sp::PreemptKind kind);

@@ -58,6 +58,7 @@ ExecutionResult Executor::Impl::Run(const Scenario& input) {
   started_ = false;
   SetPlaying(true);
 #if MSIRIG_HAS_TSAN
+  StartTsanFresh();
   __tsan_release(&run_start_);
 #endif
   RunOn(0, 0, [this] {
@@ -493,6 +494,41 @@ void AfterAsanReport(const char*) { PrintPlayingContext(); }
 }  // namespace
 
 #if MSIRIG_HAS_TSAN
+// Whether ThreadSanitizer reports a race can depend on more than the accesses: each 8-byte
+// granule of memory remembers at most 4 earlier accesses, and when all 4 are taken, the one a
+// new access replaces is chosen by the position of the accessing thread's event trace (TSan v3,
+// tsan_rtl_access.cpp, "Choose a random candidate slot"). That position moves with every event
+// a fiber ever traced, in this run and in every earlier one: measured on the zoo's
+// DOORBELL_OUTSIDE_LOCK, the same input reported its race or not depending on which input ran
+// before it, and shifting one CPU's trace by two events alone turned the report on or off. So a
+// finding found while fuzzing did not replay alone (bench/RESULTS.md). Every run therefore
+// starts from a state of TSan's that depends on nothing before it:
+//  - the scenario's CPUs get their fibers now, not part-way through the run, where creating
+//    one would hand it the main fiber's clock and a trace of a different start;
+//  - every CPU fiber gets a new TSan fiber (a new ThreadState: a new trace, no clock, no
+//    ignores), keeping its stack;
+//  - the executor's containers that the CPUs' fibers fill start empty, with no capacity: TSan
+//    traces an event for every intercepted call, so a malloc that an earlier run's larger
+//    vector spared this run would move the trace too (measured: with everything else below in
+//    place, the same input still reported or not by the input before it, until these went);
+//  - __tsan_flush_memory resets all shadow memory, every sync object's clock and every slot's
+//    epoch and trace (DoReset), so each thread starts a new trace part at its next event.
+// The rig's own lazily initialized state (a function-local static's guard is a release, which
+// moves the trace) is initialized before the first run: api_registers.cc.
+void Executor::Impl::StartTsanFresh() {
+  const uint32_t cpus = std::max<uint32_t>(scenario_.platform.cpu_count, 1);
+  CpuAt(std::min<uint32_t>(cpus, sp::kMaxCpus) - 1);
+  for (Cpu& cpu : cpus_) {
+    cpu.fiber->RenewTsanFiber();
+    std::vector<uint32_t>().swap(cpu.nested);
+    std::vector<std::string_view>().swap(cpu.suspended_in);
+  }
+  std::vector<uint32_t>().swap(resolving_);
+  std::vector<std::string_view>().swap(callback_stack_);
+  std::string().swap(wait_cycle_);
+  __tsan_flush_memory();
+}
+
 bool g_tsan_reported = false;  // a ThreadSanitizer report under a fuzzing engine (below)
 
 // The end of a run whose input ThreadSanitizer reported (see __tsan_on_report below).

@@ -22,18 +22,23 @@ namespace {
 constexpr uintptr_t kSlotBytes = uintptr_t{16} << 20;
 constexpr size_t kSlots = 64;
 
-uintptr_t RegisterWindow() {
-  static uintptr_t window = [] {
-    void* p = mmap(nullptr, kSlotBytes * kSlots, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
-      std::fputs("msirig: rig error: cannot reserve the register window\n", stderr);
-      std::abort();
-    }
-    return reinterpret_cast<uintptr_t>(p);
-  }();
-  return window;
+uintptr_t ReserveRegisterWindow() {
+  void* p = mmap(nullptr, kSlotBytes * kSlots, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    std::fputs("msirig: rig error: cannot reserve the register window\n", stderr);
+    std::abort();
+  }
+  return reinterpret_cast<uintptr_t>(p);
 }
+
+// Reserved when the program starts, not at the first register access: a function-local static
+// would be initialized inside the first run, under a guard that ThreadSanitizer sees as a
+// release on whichever virtual CPU got there first, and that first run would then not play as
+// every later one does (executor_run.cc, StartTsanFresh).
+const uintptr_t g_register_window = ReserveRegisterWindow();
+
+uintptr_t RegisterWindow() { return g_register_window; }
 
 MSIRIG_PLUMBING const RegisterMapping* Decode(PortState& s, const void* address, unsigned size,
                                               const char* routine, uint64_t* offset,

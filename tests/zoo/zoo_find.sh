@@ -4,9 +4,9 @@
 #       libFuzzer from a fixed seed (-seed=1; 2 and 3 only when a run is stopped by a known,
 #       unfixed finding of the correct miniport, tests/zoo/known_findings), at most RUNS executions, from the sorted seeds of
 #       SEEDS: it must stop on a finding whose signature line matches the extended regular
-#       expression SIGNATURE. Under address the saved input must reproduce that signature when
-#       replayed alone; under thread that is only reported (a race TSan saw in a fuzzing
-#       process does not always show when its input runs alone: see miniport/zoo/README.md).
+#       expression SIGNATURE, and the saved input must reproduce that signature when replayed
+#       alone, under thread as under address (every run starts from a fresh TSan state:
+#       fuzz/src/executor_run.cc, StartTsanFresh; miniport/zoo/README.md).
 #   zoo_find.sh clean BINARY SEEDS RUNS - OPTIONS WORK SANITIZER TRIAGE
 #       the same run must end without any finding (the correct miniport).
 # Signatures are msirig_triage's (TRIAGE; tools/triage/signature.h), as triage and the crash
@@ -147,7 +147,20 @@ replayed="(nothing)"
 if ! setarch -R "$binary" "$artifact" >"$work/replay.log" 2>&1 </dev/null; then
   replayed="$(signature_of_log "$work/replay.log")"
 fi
-if [ "$replayed" != "$sig" ]; then
-  [ "$sanitizer" = thread ] || die "the saved input $artifact replays to '$replayed', not '$sig'"
-  echo "zoo: note: replayed alone, the saved input gives '$replayed' (TSan, see miniport/zoo/README.md)"
+[ "$replayed" = "$sig" ] ||
+  die "the saved input $artifact replays to '$replayed', not '$sig' (see $work/replay.log)"
+# Under TSan, also after each seed in one process: a race TSan reports must not depend on what
+# the process ran before (each run starts from a fresh TSan state; miniport/zoo/README.md).
+if [ "$sanitizer" = thread ]; then
+  cp "$artifact" "$work/finding"
+  for seed_file in "$work"/seeds/*; do
+    after="(nothing)"
+    if ! (cd "$work" && exec setarch -R ./target "seeds/$(basename "$seed_file")" finding \
+            >after.log 2>&1 </dev/null); then
+      after="$(signature_of_log "$work/after.log")"
+    fi
+    [ "$after" = "$sig" ] ||
+      die "after the seed $(basename "$seed_file"), the saved input gives '$after', not '$sig' (see $work/after.log)"
+  done
+  echo "zoo: the saved input replays to the same race alone and after each of the $(find "$work/seeds" -type f | wc -l) seeds"
 fi
