@@ -61,18 +61,6 @@ Fiber::~Fiber() {
 #endif
 }
 
-void Fiber::RenewTsanFiber() {
-#if MSIRIG_HAS_TSAN
-  if (!owns_tsan_fiber_) return;
-  if (!idle()) {
-    std::fputs("msirig: rig error: Fiber::RenewTsanFiber needs an idle fiber\n", stderr);
-    std::abort();
-  }
-  __tsan_destroy_fiber(tsan_fiber_);
-  tsan_fiber_ = __tsan_create_fiber(0);
-#endif
-}
-
 void Fiber::Start(std::function<void()> body, Fiber* return_to) {
   if (stack_ == nullptr || !idle() || !body) {
     std::fputs("msirig: rig error: Fiber::Start needs an idle fiber of its own and a body\n",

@@ -27,9 +27,6 @@ class Fiber {
   // pooled, as creating them per input costs milliseconds under the sanitizers).
   void Start(std::function<void()> body, Fiber* return_to);
   bool idle() const { return !busy_; }
-  // ThreadSanitizer builds: replaces this idle fiber's TSan fiber with a new one (no trace, no
-  // clock), as if the fiber had just been created; the stack stays. Elsewhere a no-op.
-  void RenewTsanFiber();
 
   // Suspends `from`, which must be the running fiber, and runs `to`.
   static void Switch(Fiber& from, Fiber& to);
