@@ -351,7 +351,8 @@ def plot(speed, presets, zoo, steps_cost, path):
                     label=LABEL_OF[preset])
     axes[0].set_xticks([x + width / 2 for x in range(len(names))])
     axes[0].set_xticklabels(names, rotation=30, ha='right')
-    axes[0].set_yscale('log')
+    if any(rate > 0 for rate, _, _ in speed.values()):  # none when the speed part did not run
+        axes[0].set_yscale('log')
     axes[0].set_ylabel('executions per second (one core)')
     axes[0].axhline(10000, color='grey', linestyle=':', label='goal: schedule_fuzz 10k')
     axes[0].legend()
@@ -366,8 +367,9 @@ def plot(speed, presets, zoo, steps_cost, path):
     axes[1].set_xlabel('median seconds to first finding (0 = not found)')
     axes[1].legend()
     axes[2].plot([n for n, _, _ in steps_cost], [ms for _, ms, _ in steps_cost], marker='o')
-    axes[2].set_xscale('log')
-    axes[2].set_yscale('log')
+    if steps_cost:  # a log scale needs positive values: none when the steps part did not run
+        axes[2].set_xscale('log')
+        axes[2].set_yscale('log')
     axes[2].set_xlabel('scenario steps')
     axes[2].set_ylabel('ms per execution')
     axes[2].set_title('cost as scenarios grow')
