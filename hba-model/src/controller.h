@@ -32,6 +32,9 @@ namespace msirig::hba {
 // thousands of them per execution (2048 per table), and bit-proxy iteration under coverage
 // instrumentation was a visible share of a short fuzzing run; a byte vector fills with memset.
 using Flag = uint8_t;
+// Out of SanitizerCoverage (controller.cc): the oracle's bookkeeping, not the device's behaviour.
+void SetVectorFlag(std::vector<Flag>& flags, uint32_t vector, bool value);
+bool VectorFlag(const std::vector<Flag>& flags, uint32_t vector);
 
 struct SubmissionQueue {
   bool exists = false;
@@ -208,6 +211,9 @@ class Controller {
   std::vector<PendingCompletion> after_reset_;  // kept across a reset by the fault plan
   std::deque<InterruptRequest> interrupts_;
   std::vector<Flag> interrupt_requested_;  // per vector: a non-raw request is queued
+  // Per vector: the fault plan dropped its last message, and none was sent on it since, so the
+  // driver was never told of what its queues hold (UnconsumedCompletions::notification_lost).
+  std::vector<Flag> notification_lost_;
   std::vector<TimedWork> timed_;
   uint64_t timed_sequence_ = 0;
   uint64_t now_ns_ = 0;

@@ -56,6 +56,7 @@ bool Controller::ApplyInterruptFaults(uint32_t* vector, bool* duplicate) {
   const uint64_t n = ++interrupt_count_;
   if (EveryN(n, faults_.drop_interrupt_every_n)) {
     Event("fault_interrupt_dropped", *vector, n);
+    SetVectorFlag(notification_lost_, *vector, true);
     return true;
   }
   if (EveryN(n, faults_.delay_interrupt_every_n) && faults_.delay_interrupt_ns != 0) {

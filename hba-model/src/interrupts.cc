@@ -152,6 +152,8 @@ bool Controller::DeliverOneInterrupt() {
 }
 
 void Controller::SendVector(uint32_t vector, bool cause) {
+  // Any message on the vector (even a spurious one) runs the routine that drains its queues.
+  SetVectorFlag(notification_lost_, vector, false);
   switch (Mode()) {
     case IrqMode::kMsix: {
       if (vector >= msix_table_.size()) {

@@ -242,6 +242,7 @@ void Controller::ResetController() {
   held_async_events_.clear();
   interrupts_.clear();
   interrupt_requested_.assign(interrupt_requested_.size(), false);
+  notification_lost_.assign(notification_lost_.size(), false);
   for (auto& sq : sqs_) sq = SubmissionQueue{};
   for (auto& cq : cqs_) cq = CompletionQueue{};
   next_sq_ = 0;
