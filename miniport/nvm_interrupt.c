@@ -21,10 +21,6 @@ VOID NvmQueueDone(PNVM_QUEUE Queue, PSCSI_REQUEST_BLOCK Srb, UCHAR SrbStatus) {
   Queue->DoneTail = Srb;
 }
 
-/* Caller holds the queue's lock. Consumes every new entry, at most one pass of the ring, and
- * returns TRUE when there was any. An entry whose CID does not name a live command (late after
- * a reset, duplicated, corrupted) is consumed and dropped: its request, if any, is recovered by
- * the timeout and reset path rather than completed twice or as another request. */
 /* The next part of a transfer longer than MDTS (NvmBuildReadWrite), on the slot the last part
  * completed on, under the same queue lock: a new CID (a late completion of the last part no
  * longer matches), the SQ entry and the doorbell. The slot had one command in flight, so the SQ
@@ -45,6 +41,10 @@ static VOID NvmSubmitNextPart(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PNVM_QUE
   StorPortWriteRegisterUlong(Adapter, Queue->SqDoorbell, Queue->SqTail);
 }
 
+/* Caller holds the queue's lock. Consumes every new entry, at most one pass of the ring, and
+ * returns TRUE when there was any. An entry whose CID does not name a live command (late after
+ * a reset, duplicated, corrupted) is consumed and dropped: its request, if any, is recovered by
+ * the timeout and reset path rather than completed twice or as another request. */
 _Use_decl_annotations_
 BOOLEAN NvmDrainCompletionQueue(PNVM_ADAPTER_EXTENSION Adapter, PNVM_QUEUE Queue) {
   volatile NVME_COMPLETION* entry;

@@ -2,8 +2,8 @@
 // cluster run and a replay behave the same: every finding stops the process, and the engine
 // saves the input that caused it. Without halt_on_error, TSan lets libFuzzer run on after a race
 // report and save the wrong input as the reproducer (DESIGN.md), unless the target stops itself
-// at the end of the input (the executor's targets under an engine: __tsan_default_options). The environment
-// (ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS) still overrides any of these.
+// at the end of the input (the executor's targets under an engine: __tsan_default_options).
+// The environment (ASAN_OPTIONS, UBSAN_OPTIONS, TSAN_OPTIONS) still overrides any of these.
 // report_signal_unsafe=0: libFuzzer's deadly-signal handler allocates; with halt_on_error, TSan
 // would die on that report inside the handler, before libFuzzer writes the crash input (seen:
 // the run hung and kept nothing).
