@@ -19,5 +19,10 @@ msirig_library(msirig_executor RIG
 target_include_directories(msirig_executor PRIVATE ${PROJECT_SOURCE_DIR}/storport/src)
 
 msirig_test(executor_test
-  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/src/executor_test.cc
+  SOURCES
+    ${CMAKE_CURRENT_SOURCE_DIR}/src/executor_test.cc
+    ${CMAKE_CURRENT_SOURCE_DIR}/src/executor_interleaving_test.cc
+    ${CMAKE_CURRENT_SOURCE_DIR}/src/executor_stress_test.cc
+    ${CMAKE_CURRENT_SOURCE_DIR}/src/executor_probe_test.cc
+    ${CMAKE_CURRENT_SOURCE_DIR}/src/executor_sanitizer_test.cc
   DEPS msirig_executor msirig_scripted_miniport)

@@ -1,0 +1,205 @@
+// Sanitizers under the executor: TSan races between virtual CPUs, ASan and UBSan with context.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "executor_test_util.h"
+#include "msirig/fuzz/executor.h"
+#include "sanitizer_hooks.h"
+
+namespace msirig::fuzz {
+namespace {
+
+using testing::Harness;
+using testing::MakeStep;
+using testing::MsiXScenario;
+
+// --- ThreadSanitizer sees the virtual CPUs as threads (tsan preset only) ---
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MSIRIG_TEST_TSAN 1
+#endif
+#endif
+
+int g_shared_counter = 0;
+
+// ISRs of messages 0 and 1, on CPUs 0 and 1, increment one counter; with `locked`, under the
+// MSI lock of message 2, which orders them.
+[[maybe_unused]] void TwoIsrsTouchOneCounter(bool locked, bool real_threads = false) {
+  Harness h;
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    sp::Port::Current()->SignalMessage(0, 0);
+    sp::Port::Current()->SignalMessage(0, 1);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  h.miniport.ms_isr = [locked](PVOID ext, ULONG) {
+    ULONG old_irql = 0;
+    if (locked) StorPortAcquireMSISpinLock(ext, 2, &old_irql);
+    ++g_shared_counter;
+    if (locked) StorPortReleaseMSISpinLock(ext, 2, old_irql);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kInterrupt, 0, 0),
+             MakeStep(StepKind::kInterrupt, 1, 1)};
+  if (!real_threads) {
+    h.executor.Run(s);
+    return;
+  }
+  // On real threads both CPUs must have their messages pending before they start.
+  h.miniport.initialize = [](PVOID) {
+    sp::Port::Current()->SignalMessage(0, 0);
+    sp::Port::Current()->SignalMessage(0, 1);
+    return TRUE;
+  };
+  s.steps = {MakeStep(StepKind::kInterrupt, 0, 0), MakeStep(StepKind::kInterrupt, 1, 1)};
+  ExecutorOptions options = Harness::Options();
+  options.real_threads = true;
+  Executor threaded(options);
+  threaded.Run(s);
+}
+
+TEST(ExecutorTsanDeathTest, AnUnlockedCounterOfIsrsOnTwoCpusIsAReportedRaceOnEveryReplay) {
+#ifndef MSIRIG_TEST_TSAN
+  GTEST_SKIP() << "ThreadSanitizer runs in the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
+  for (int replay = 0; replay < 2; ++replay)
+    EXPECT_DEATH(TwoIsrsTouchOneCounter(false),
+                 "ThreadSanitizer: data race(.|\n)*msirig: scenario:\nplatform (.|\n)*"
+                 "msirig: last events:(.|\n)*msirig: reproduce: tools/msirig repro executor_test "
+                 "crash-<sha1>");
+#endif
+}
+
+TEST(ExecutorTsanDeathTest, TheSameCounterUnderAnMsiLockIsNotReported) {
+#ifndef MSIRIG_TEST_TSAN
+  GTEST_SKIP() << "ThreadSanitizer runs in the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
+  EXPECT_EXIT(
+      {
+        TwoIsrsTouchOneCounter(true);
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+#endif
+}
+
+TEST(ExecutorTsanDeathTest, OnRealThreadsTheUnlockedCounterIsReportedToo) {
+#ifndef MSIRIG_TEST_TSAN
+  GTEST_SKIP() << "ThreadSanitizer runs in the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
+  EXPECT_DEATH(TwoIsrsTouchOneCounter(false, /*real_threads=*/true), "ThreadSanitizer: data race");
+  EXPECT_EXIT(
+      {
+        TwoIsrsTouchOneCounter(true, /*real_threads=*/true);
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+#endif
+}
+
+// Two ISRs on two CPUs copy into one buffer through StorPortMoveMemory, with no lock: the copy
+// is the miniport's own access, so TSan reports the race (the port hides only its bookkeeping).
+char g_shared_buffer[16];
+
+[[maybe_unused]] void TwoIsrsMoveMemoryIntoOneBuffer() {
+  Harness h;
+  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    sp::Port::Current()->SignalMessage(0, 0);
+    sp::Port::Current()->SignalMessage(0, 1);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  h.miniport.ms_isr = [](PVOID, ULONG message) {
+    char local[sizeof g_shared_buffer];
+    std::memset(local, static_cast<int>(message), sizeof local);
+    StorPortMoveMemory(g_shared_buffer, local, sizeof local);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kInterrupt, 0, 0),
+             MakeStep(StepKind::kInterrupt, 1, 1)};
+  h.executor.Run(s);
+}
+
+TEST(ExecutorTsanDeathTest, CopiesThroughStorPortMoveMemoryAreTheMiniportsAccesses) {
+#ifndef MSIRIG_TEST_TSAN
+  GTEST_SKIP() << "ThreadSanitizer runs in the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
+  EXPECT_DEATH(TwoIsrsMoveMemoryIntoOneBuffer(), "ThreadSanitizer: data race");
+#endif
+}
+
+extern "C" void msirig_set_current_input(const char* path);
+
+// A sanitizer's report gets the context a verifier finding has: the scenario as text, the last
+// events, and the command that reproduces it, naming the input the replay driver runs.
+TEST(ExecutorAsanDeathTest, AUseAfterFreeInTheMiniportPrintsTheScenarioAndTheReproduceCommand) {
+#if !MSIRIG_HAS_ASAN
+  GTEST_SKIP() << "AddressSanitizer runs in the asan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto planted = [] {
+    msirig_set_current_input("/tmp/inputs/crash-1234");
+    Harness h;
+    h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+      auto* freed = new int[4]{};
+      delete[] freed;
+      srb->SrbStatus = static_cast<UCHAR>(SRB_STATUS_SUCCESS + freed[1]);  // read after free
+      StorPortNotification(RequestComplete, ext, srb);
+      return TRUE;
+    };
+    Scenario s = MsiXScenario(2);
+    s.steps = {MakeStep(StepKind::kWrite, 1, 8, 1, 0x5a)};
+    h.executor.Run(s);
+  };
+  EXPECT_DEATH(planted(),
+               "heap-use-after-free(.|\n)*msirig: scenario:\nplatform (.|\n)*"
+               "write cpu=1 lba=8 blocks=1 pattern=0x5a\n(.|\n)*msirig: last events:(.|\n)*"
+               "msirig: reproduce: tools/msirig repro executor_test /tmp/inputs/crash-1234\n");
+#endif
+}
+
+// UBSan too (its report hook; the asan preset builds with -fsanitize=undefined and no recovery).
+// UBSan calls the hook just before it prints its report, so the context comes first.
+TEST(ExecutorAsanDeathTest, UndefinedBehaviourInTheMiniportPrintsTheScenarioToo) {
+#if !MSIRIG_HAS_ASAN
+  GTEST_SKIP() << "UndefinedBehaviorSanitizer runs in the asan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto planted = [] {
+    msirig_set_current_input("/tmp/inputs/crash-5678");
+    Harness h;
+    h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+      volatile int big = 0x7FFFFFFF;
+      const int sum = big + static_cast<int>(srb->Cdb[0] != 0xFF);  // signed overflow
+      srb->SrbStatus = static_cast<UCHAR>(sum == 0 ? SRB_STATUS_SUCCESS : SRB_STATUS_SUCCESS);
+      StorPortNotification(RequestComplete, ext, srb);
+      return TRUE;
+    };
+    Scenario s = MsiXScenario(2);
+    s.steps = {MakeStep(StepKind::kFlush, 0)};
+    h.executor.Run(s);
+  };
+  EXPECT_DEATH(planted(),
+               "msirig: scenario:\nplatform (.|\n)*msirig: last events:\n  #(.|\n)*"
+               "msirig: reproduce: tools/msirig repro executor_test /tmp/inputs/crash-5678\n"
+               "(.|\n)*runtime error: signed integer overflow");
+#endif
+}
+
+}  // namespace
+}  // namespace msirig::fuzz
