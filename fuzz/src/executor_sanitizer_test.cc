@@ -1,6 +1,8 @@
 // Sanitizers under the executor: TSan races between virtual CPUs, ASan and UBSan with context.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -140,6 +142,67 @@ TEST(ExecutorTsanDeathTest, CopiesThroughStorPortMoveMemoryAreTheMiniportsAccess
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
   EXPECT_DEATH(TwoIsrsMoveMemoryIntoOneBuffer(), "ThreadSanitizer: data race");
+#endif
+}
+
+// CPU 1's request is completed BUSY while the miniport holds CPU 0's; the ISR on CPU 0 completes
+// that one, and Storport's retry runs the BUSY request's HwBuildIo on CPU 0. Storport's own
+// locks order the retry after the BUSY completion, so HwBuildIo's writes to the SRB extension on
+// the two CPUs are no race; a write after the BUSY completion (`touch_after_busy`) is one. The
+// script's own state is relaxed atomics: no race of its own, and no order between the CPUs.
+std::atomic<PSCSI_REQUEST_BLOCK> g_held{nullptr};
+std::atomic<bool> g_gave_busy{false};
+
+[[maybe_unused]] void BusyOnOneCpuRetriedOnTheOther(bool touch_after_busy) {
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  Harness h;
+  g_held.store(nullptr, kRelaxed);
+  g_gave_busy.store(false, kRelaxed);
+  h.miniport.build_io = [](PVOID, PSCSI_REQUEST_BLOCK srb) {
+    static_cast<volatile char*>(srb->SrbExtension)[0] = 1;
+    return TRUE;
+  };
+  h.miniport.start_io = [touch_after_busy](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    const bool holding = g_held.load(kRelaxed) != nullptr;
+    if (!holding && !g_gave_busy.load(kRelaxed)) {
+      g_held.store(srb, kRelaxed);  // pending until the ISR of message 0
+      sp::Port::Current()->SignalMessage(0, 0);
+      return TRUE;
+    }
+    if (holding) g_gave_busy.store(true, kRelaxed);
+    srb->SrbStatus = holding ? SRB_STATUS_BUSY : SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    if (touch_after_busy && holding) static_cast<volatile char*>(srb->SrbExtension)[0] = 2;
+    return TRUE;
+  };
+  h.miniport.ms_isr = [](PVOID ext, ULONG) {
+    PSCSI_REQUEST_BLOCK held = g_held.exchange(nullptr, kRelaxed);
+    if (held == nullptr) return FALSE;
+    held->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, held);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(4);
+  s.steps = {MakeStep(StepKind::kRead, 0, 0, 1), MakeStep(StepKind::kRead, 1, 8, 1),
+             MakeStep(StepKind::kInterrupt, 0, 0)};
+  const ExecutionResult result = h.executor.Run(s);
+  std::fprintf(stderr, "completed %zu, busy given %d\n", result.requests_completed,
+               g_gave_busy.load(kRelaxed) ? 1 : 0);
+}
+
+TEST(ExecutorTsanDeathTest, ABusyRetryOnAnotherCpuIsOrderedAfterTheBusyCompletion) {
+#ifndef MSIRIG_TEST_TSAN
+  GTEST_SKIP() << "ThreadSanitizer runs in the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  setenv("TSAN_OPTIONS", "halt_on_error=1", 1);
+  EXPECT_EXIT(
+      {
+        BusyOnOneCpuRetriedOnTheOther(false);
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "completed 2, busy given 1");
+  EXPECT_DEATH(BusyOnOneCpuRetriedOnTheOther(true), "ThreadSanitizer: data race");
 #endif
 }
 

@@ -124,6 +124,10 @@ struct RequestRecord {
   bool with_miniport = false;
   uint64_t timer_start_ns = 0;  // when its TimeOutValue started counting
   uint32_t busy_retries = 0;    // times the miniport completed it SRB_STATUS_BUSY (queue_gate.cc)
+  // Storport's own locks order a BUSY completion before the retry's HwBuildIo, on whichever CPU
+  // runs it: released where the miniport completes the request BUSY, acquired before it starts
+  // again (TSan builds; queue_gate.cc).
+  char retry_sync = 0;
 };
 
 // The HostBus an adapter's device model talks to.

@@ -75,6 +75,7 @@ bool PortState::RequeueBusy(Adapter& a, RequestRecord& record) {
   srb.ScsiStatus = 0;
   srb.DataTransferLength = static_cast<ULONG>(record.data_length);
   trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "busy-retry", record.tag, record.busy_retries);
+  TsanRelease(&record.retry_sync);  // the miniport is done with it until StartRequest
   Hold(a, record.srb.get());
   // Later: after the miniport completes something else, or now if it holds nothing.
   const size_t outstanding = WithMiniport(a);

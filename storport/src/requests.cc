@@ -192,6 +192,7 @@ void PortState::StartRequest(Adapter& a, const SCSI_REQUEST_BLOCK* key) {
   auto it = a.requests.find(key);
   if (it == a.requests.end()) return;
   it->second.with_miniport = true;  // from HwBuildIo on, until it completes
+  if (it->second.busy_retries > 0) TsanAcquire(&it->second.retry_sync);  // queue_gate.cc
   const uint8_t dispatch = std::max<uint8_t>(Cpu().irql, DISPATCH_LEVEL);
   BOOLEAN start = TRUE;
   if (init_data.HwBuildIo != nullptr) {
