@@ -211,8 +211,9 @@ class Controller {
   std::vector<PendingCompletion> after_reset_;  // kept across a reset by the fault plan
   std::deque<InterruptRequest> interrupts_;
   std::vector<Flag> interrupt_requested_;  // per vector: a non-raw request is queued
-  // Per vector: the fault plan dropped its last message, and none was sent on it since, so the
-  // driver was never told of what its queues hold (UnconsumedCompletions::notification_lost).
+  // Per vector: the fault plan dropped or misrouted its last message, and none was sent on it
+  // since, so the driver was never told of what its queues hold
+  // (UnconsumedCompletions::notification_lost).
   std::vector<Flag> notification_lost_;
   std::vector<TimedWork> timed_;
   uint64_t timed_sequence_ = 0;

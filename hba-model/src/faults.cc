@@ -68,6 +68,8 @@ bool Controller::ApplyInterruptFaults(uint32_t* vector, bool* duplicate) {
   if (EveryN(n, faults_.misroute_interrupt_every_n)) {
     const uint32_t misrouted = (*vector ^ faults_.misroute_vector_xor) % VectorCount();
     Event("fault_interrupt_misrouted", *vector, misrouted);
+    // Lost to its own vector, as a dropped one is (sending on the new vector clears that one's).
+    SetVectorFlag(notification_lost_, *vector, true);
     *vector = misrouted;
   }
   if (EveryN(n, faults_.duplicate_interrupt_every_n)) {

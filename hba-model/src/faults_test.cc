@@ -87,6 +87,18 @@ TEST_F(FaultTest, MisroutedInterruptUsesAnotherVector) {
   ASSERT_NE(event, nullptr);
   EXPECT_EQ(event->arg0, 1u);
   EXPECT_EQ(event->arg1, 4u);
+  // Vector 1's queue never heard of its entry, as if the message had been dropped.
+  EXPECT_TRUE(dev_->UnconsumedCompletionQueues().at(0).notification_lost);
+}
+
+TEST_F(FaultTest, AMessageMisroutedToItsOwnVectorIsNotLost) {
+  FaultPlan plan;
+  plan.misroute_interrupt_every_n = 1;
+  plan.misroute_vector_xor = 0;
+  dev_->SetFaultPlan(plan);
+  Flush();
+  EXPECT_EQ(host_.CountMsis(1), 1u);
+  EXPECT_FALSE(dev_->UnconsumedCompletionQueues().at(0).notification_lost);
 }
 
 TEST_F(FaultTest, DelayedInterruptArrivesAfterVirtualTime) {

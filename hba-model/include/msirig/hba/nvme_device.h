@@ -53,8 +53,9 @@ struct UnconsumedCompletions {
   uint16_t vector;
   bool interrupts_enabled;
   uint32_t entries;
-  // The fault plan dropped the vector's last message and no message went out on it since: no
-  // interrupt-driven driver can know these entries are there (a lost MSI is not re-sent).
+  // The fault plan dropped or misrouted the vector's last message and no message went out on it
+  // since: no interrupt-driven driver can know these entries are there (a lost MSI is not
+  // re-sent).
   bool notification_lost = false;
 };
 
