@@ -119,8 +119,7 @@ MSIRIG_PLUMBING void Executor::Impl::Stalled(uint64_t) {
   // with StorPortStallExecution must see it happen. Bounded, so a polling loop ends.
   if (!device_) return;
   device_->AdvanceTime(port_->NowNanoseconds());
-  for (int i = 0; i < kStallDeviceSteps && device_->Step(); ++i) {
-  }
+  StepDevice(kStallDeviceSteps, kStallIdleSteps);
 }
 
 void Executor::Impl::ToMain() {

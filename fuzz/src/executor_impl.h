@@ -46,8 +46,13 @@ class Executor::Impl final : public sp::Scheduler {
 
  private:
   static constexpr uint32_t kMain = std::numeric_limits<uint32_t>::max();
+  // Device steps: at most so many, and no more than so many in a row that move no command
+  // (StepDevice), per stall of a CPU and per round of the drain.
   static constexpr int kStallDeviceSteps = 64;
+  static constexpr int kStallIdleSteps = 8;
   static constexpr int kDrainRounds = 256;
+  static constexpr int kDrainRoundSteps = 4096;
+  static constexpr int kDrainIdleSteps = 64;
 
   enum class State : uint8_t { kIdle, kRunning, kSuspended, kSpinning };
   struct Cpu {
@@ -109,6 +114,7 @@ class Executor::Impl final : public sp::Scheduler {
   // Something in the run may now fail requests (RequestOracle::ExplainFailures), from any CPU.
   void ExplainFailures();
   void Drain();
+  bool StepDevice(int max_steps, int max_idle);
   void CheckOracles();
   void CheckResourcesSettled();    // the port's own accounting, once the run drained
   std::string DeviceView() const;  // where the device stands, for end-of-run findings

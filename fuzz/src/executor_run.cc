@@ -335,8 +335,7 @@ void Executor::Impl::Drain() {
   uint64_t busy_rounds = 0;  // rounds with device or interrupt work, but no request moving
   uint64_t last_outstanding = port_->Outstanding(adapter_);
   for (int round = 0; round < kDrainRounds; ++round) {
-    bool progress = false;
-    for (int i = 0; i < 4096 && device_->Step(); ++i) progress = true;
+    bool progress = StepDevice(kDrainRoundSteps, kDrainIdleSteps);
     for (uint32_t m = 0; m < messages; ++m) {
       if (port_->Pending(adapter_, m)) {
         InterruptOn(0, 0, m);
@@ -381,6 +380,32 @@ void Executor::Impl::Drain() {
     break;
   }
   requests_.CheckArrived(*port_, adapter_);
+}
+
+namespace {
+
+MSIRIG_PLUMBING uint64_t CommandWork(const hba::DeviceCounters& counters) {
+  return counters.commands_fetched + counters.commands_completed + counters.completions_discarded;
+}
+
+}  // namespace
+
+// Up to max_steps steps of the device, but no more than max_idle in a row that move no command.
+// Those are messages only: an interrupt storm or a spurious message at every step, which take
+// the device's steps from its command work (ApplyStepFaults). However many there are, they latch
+// the same pending messages: the stalls and drain rounds, not the steps, run the ISRs and let
+// time pass. Without the bound a storm cost a million steps and more a run.
+MSIRIG_PLUMBING bool Executor::Impl::StepDevice(int max_steps, int max_idle) {
+  bool progress = false;
+  int idle = 0;
+  for (int i = 0; i < max_steps; ++i) {
+    const uint64_t work = CommandWork(device_->Counters());
+    if (!device_->Step()) break;
+    progress = true;
+    idle = CommandWork(device_->Counters()) != work ? 0 : idle + 1;
+    if (idle >= max_idle) break;
+  }
+  return progress;
 }
 
 // Where the device stands at the end of a run, for the place of a RequestsOutstanding finding:
