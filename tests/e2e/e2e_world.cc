@@ -13,6 +13,8 @@ constexpr int kMaxDeviceStepsPerRound = 100000;
 // A stalling CPU lets the device work a bounded amount, as the executor does
 // (Executor::Impl::kStallDeviceSteps): a polling loop sees progress, and a device that never
 // goes idle (an interrupt storm) does not turn every StorPortStallExecution into 100,000 steps.
+// The executor also stops after kStallIdleSteps message-only steps in a row, a saving that
+// these few scenarios do not need.
 constexpr int kDeviceStepsPerStall = 64;
 
 void PutBe(std::vector<uint8_t>& bytes, size_t at, uint64_t value, int width) {
