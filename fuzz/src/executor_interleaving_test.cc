@@ -181,13 +181,7 @@ void Stage(const std::string& stage) {
 
 std::vector<std::string> PlayAlternation(Harness& h, uint16_t point, bool with_resumes) {
   g_stages.clear();
-  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
-    sp::Port::Current()->SignalMessage(0, 0);
-    sp::Port::Current()->SignalMessage(0, 1);
-    srb->SrbStatus = SRB_STATUS_SUCCESS;
-    StorPortNotification(RequestComplete, ext, srb);
-    return TRUE;
-  };
+  h.miniport.start_io = testing::SignalMessages01AndComplete;
   h.miniport.ms_isr = [](PVOID, ULONG message) {
     const std::string who = message == 0 ? "A" : "B";
     Stage(who + "1");

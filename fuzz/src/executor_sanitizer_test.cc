@@ -31,13 +31,7 @@ int g_shared_counter = 0;
 // MSI lock of message 2, which orders them.
 [[maybe_unused]] void TwoIsrsTouchOneCounter(bool locked, bool real_threads = false) {
   Harness h;
-  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
-    sp::Port::Current()->SignalMessage(0, 0);
-    sp::Port::Current()->SignalMessage(0, 1);
-    srb->SrbStatus = SRB_STATUS_SUCCESS;
-    StorPortNotification(RequestComplete, ext, srb);
-    return TRUE;
-  };
+  h.miniport.start_io = testing::SignalMessages01AndComplete;
   h.miniport.ms_isr = [locked](PVOID ext, ULONG) {
     ULONG old_irql = 0;
     if (locked) StorPortAcquireMSISpinLock(ext, 2, &old_irql);
@@ -116,13 +110,7 @@ char g_shared_buffer[16];
 
 [[maybe_unused]] void TwoIsrsMoveMemoryIntoOneBuffer() {
   Harness h;
-  h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
-    sp::Port::Current()->SignalMessage(0, 0);
-    sp::Port::Current()->SignalMessage(0, 1);
-    srb->SrbStatus = SRB_STATUS_SUCCESS;
-    StorPortNotification(RequestComplete, ext, srb);
-    return TRUE;
-  };
+  h.miniport.start_io = testing::SignalMessages01AndComplete;
   h.miniport.ms_isr = [](PVOID, ULONG message) {
     char local[sizeof g_shared_buffer];
     std::memset(local, static_cast<int>(message), sizeof local);

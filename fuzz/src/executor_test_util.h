@@ -52,6 +52,16 @@ struct Harness {
   }
 };
 
+// A HwStartIo that makes messages 0 and 1 of adapter 0 pending and completes the request, for
+// tests of two ISRs on two CPUs.
+inline BOOLEAN SignalMessages01AndComplete(PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+  sp::Port::Current()->SignalMessage(0, 0);
+  sp::Port::Current()->SignalMessage(0, 1);
+  srb->SrbStatus = SRB_STATUS_SUCCESS;
+  StorPortNotification(RequestComplete, ext, srb);
+  return TRUE;
+}
+
 inline bool Saw(const ExecutionResult& result, sp::Rule rule) {
   for (const sp::Violation& v : result.violations)
     if (v.rule == rule) return true;
