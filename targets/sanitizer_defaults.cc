@@ -7,13 +7,13 @@
 // report_signal_unsafe=0: libFuzzer's deadly-signal handler allocates; with halt_on_error, TSan
 // would die on that report inside the handler, before libFuzzer writes the crash input (seen:
 // the run hung and kept nothing).
-// quarantine_size_mb=32 (ASan's default is 256): the quarantine of freed memory was most of a
+// quarantine_size_mb=16 (ASan's default is 256): the quarantine of freed memory was most of a
 // fuzzing process's resident memory, and it grows with the run (schedule_fuzz from its seeds,
 // peak RSS after 120 s: 244 MB with 64, 167 MB with 32, 146 MB with 16; after 3000 runs: 433 MB
-// with 256; bench/RESULTS.md). One execution frees far less than 32 MB, and the port keeps what
-// the miniport may still wrongly touch (completed SRBs, freed pool, the uncached extension)
-// poisoned or allocated until the run ends, so a use after free within a run is reported as
-// before.
+// with 256; after 40,000 runs: 198 MB with 32, 159 MB with 16; bench/RESULTS.md). One execution
+// frees about half a megabyte on average, and the port keeps what the miniport may still wrongly
+// touch (completed SRBs, freed pool, the uncached extension) poisoned or allocated until the run
+// ends, so a use after free within a run is reported as before.
 //
 // Compiled without coverage instrumentation (targets/CMakeLists.txt): this file is the rig's,
 // not the code under test.
@@ -24,7 +24,7 @@
 extern "C" {
 
 __attribute__((used, visibility("default"))) const char* __asan_default_options() {
-  return "abort_on_error=1:halt_on_error=1:quarantine_size_mb=32";
+  return "abort_on_error=1:halt_on_error=1:quarantine_size_mb=16";
 }
 
 __attribute__((used, visibility("default"))) const char* __ubsan_default_options() {
