@@ -78,6 +78,25 @@ TEST(Executor, ADpcIssuedAtPassiveLevelRunsWithinTheRun) {
   EXPECT_TRUE(r.violations.empty()) << Lines(r);
 }
 
+// The first request pauses the adapter for longer than the drain's 64 idle seconds: the drain
+// lets time pass to the pause's end, and the request Storport held starts and completes.
+TEST(Executor, TheDrainWaitsForAPauseThatHoldsRequests) {
+  Harness h;
+  int calls = 0;
+  h.miniport.start_io = [&calls](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    if (++calls == 1) StorPortPause(ext, 1000);  // seconds
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kFlush, 1)};
+  const ExecutionResult r = h.executor.Run(s);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(r.requests_completed, 2u);
+  EXPECT_TRUE(r.violations.empty()) << Lines(r);
+}
+
 TEST(ExecutorOracle, AReadThatMissesTheLastWriteIsDataCorruption) {
   Harness h;
   std::map<uint32_t, std::vector<uint8_t>> disk;

@@ -200,12 +200,16 @@ void Port::CheckEndOfRun(std::string_view device_view) {
   PortState& s = *state_;
   char what[192];
   for (auto& adapter : s.adapters) {
-    // Only what the miniport was given: requests Storport still holds for a stopped adapter
-    // are the scenario's, not the miniport's.
+    // What the miniport was given, and what Storport still holds for a running adapter
+    // (StorPortBusy, StorPortPause or a BUSY retry: the gate never opened again). Requests
+    // Storport holds for a stopped adapter are the scenario's, not the miniport's.
+    const bool running = adapter->state == AdapterState::kRunning && !adapter->removing;
     size_t owned = 0;
     const RequestRecord* first = nullptr;
     for (const auto& [key, record] : adapter->requests) {
-      if (!record.with_miniport) continue;
+      const bool gated = running && std::find(adapter->held.begin(), adapter->held.end(),
+                                              key) != adapter->held.end();
+      if (!record.with_miniport && !gated) continue;
       ++owned;
       if (first == nullptr || record.tag < first->tag) first = &record;
     }
@@ -213,10 +217,15 @@ void Port::CheckEndOfRun(std::string_view device_view) {
     std::snprintf(what, sizeof what, "%zu request(s) never completed (first: tag %llu)", owned,
                   static_cast<unsigned long long>(first->tag));
     // The place: what kind of request was lost, in what adapter state, and where the device
-    // stands; never how many or which tag (they change with the scenario around the bug).
+    // (or Storport's queue) stands; never how many or which tag (they change with the
+    // scenario around the bug).
     std::string place = RequestKind(*first->srb) + " request, adapter " +
                         AdapterStateName(adapter->state);
-    if (!device_view.empty()) place += ", " + std::string(device_view);
+    if (!first->with_miniport) {
+      place += ", held by Storport";
+    } else if (!device_view.empty()) {
+      place += ", " + std::string(device_view);
+    }
     s.Violate(Rule::kRequestsOutstanding, adapter.get(), what, place);
   }
   for (size_t cpu = 0; cpu < s.cpus.size(); ++cpu) {

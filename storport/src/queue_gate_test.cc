@@ -2,6 +2,7 @@
 // final; StorPortBusy / StorPortReady and StorPortPause / StorPortResume hold and release I/O.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <vector>
 
 #include "scripted_miniport.h"
@@ -177,6 +178,22 @@ TEST(StorPortResume, EndsAPauseBeforeItsTimeOut) {
   EXPECT_LT(rig.port().Completed(rig.adapter())[0].tag, rig.port().Completed(rig.adapter())[1].tag)
       << "held requests start in submission order";
   EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortPauseDeathTest, RequestsStillHeldAtTheEndOfTheRunNeverCompleted) {
+  PortOptions options;
+  options.verifier_mode = VerifierMode::kAbort;
+  ScriptedRig rig(MsiX(2), options);
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  EXPECT_TRUE(StorPortPause(rig.extension(), 60));
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  EXPECT_EQ(keeper.calls, 0);
+  ASSERT_EQ(rig.port().PauseEndsNs(rig.adapter()), std::optional<uint64_t>(60'000'000'000ull));
+  EXPECT_DEATH(rig.port().CheckEndOfRun("device idle"),
+               "violation RequestsOutstanding: 1 request\\(s\\) never completed(.|\n)*"
+               "msirig: place: .* request, adapter running, held by Storport\n");
 }
 
 TEST(QueueGate, ANonAdapterExtensionIsFalseAndAViolation) {

@@ -216,4 +216,10 @@ size_t Port::Outstanding(uint32_t adapter) const {
   return state_->AdapterAt(adapter).requests.size();
 }
 
+std::optional<uint64_t> Port::PauseEndsNs(uint32_t adapter) const {
+  const Adapter& a = state_->AdapterAt(adapter);
+  if (a.paused_until_ns == 0 || a.held.empty()) return std::nullopt;
+  return a.paused_until_ns;
+}
+
 }  // namespace msirig::sp
