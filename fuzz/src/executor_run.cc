@@ -393,11 +393,14 @@ MSIRIG_PLUMBING uint64_t CommandWork(const hba::DeviceCounters& counters) {
 
 }  // namespace
 
-// Up to max_steps steps of the device, but no more than max_idle in a row that move no command.
-// Those are messages only: an interrupt storm or a spurious message at every step, which take
-// the device's steps from its command work (ApplyStepFaults). However many there are, they latch
-// the same pending messages: the stalls and drain rounds, not the steps, run the ISRs and let
-// time pass. Without the bound a storm cost a million steps and more a run.
+// Up to max_steps steps of the device, but no more than max_idle in a row that move no command:
+// messages (an interrupt storm's or a spurious one at every step, which take the device's steps
+// from its command work: ApplyStepFaults; one queued interrupt per vector) or a deferred
+// completion put back in line. Under a storm most of them latch a message already pending; the
+// stalls and drain rounds, not the steps, run the ISRs and let time pass. Without the bound a
+// storm cost a million steps and more a run. With it a storm of N messages lasts more stalls
+// and rounds, so more virtual time, than with 64 and 4096 steps (bench/RESULTS.md, stop 15);
+// what is left in line goes at the next stall or round.
 MSIRIG_PLUMBING bool Executor::Impl::StepDevice(int max_steps, int max_idle) {
   bool progress = false;
   int idle = 0;
@@ -433,9 +436,10 @@ std::string Executor::Impl::DeviceView() const {
 // Left is what the port itself holds. A DPC still queued: the miniport cannot leave one (a
 // queued DPC runs whenever its CPU's IRQL drops below DISPATCH_LEVEL, and the drain runs every
 // CPU's queue), so it is the rig's own error, not a finding. A request held back for a running
-// adapter is the miniport's doing (it keeps the gate closed: StorPortBusy, or StorPortPause
-// again and again; the drain waits for a pause to end), and CheckEndOfRun reports it with the
-// requests the miniport never completed (RequestsOutstanding, "held by Storport").
+// adapter: behind a gate the miniport left closed (StorPortBusy, or StorPortPause again and
+// again; the drain waits for a pause to end) it is the miniport's doing, and CheckEndOfRun
+// reports it with the requests the miniport never completed (RequestsOutstanding, "held by
+// Storport"); behind an open gate the port's DPC would have started it: the rig's error.
 void Executor::Impl::CheckResourcesSettled() {
   const sp::PortState& s = port_->state();
   const bool alive = port_->State(adapter_) != sp::AdapterState::kRemoved;
@@ -445,13 +449,22 @@ void Executor::Impl::CheckResourcesSettled() {
                  s.cpus[cpu].dpcs.size(), cpu);
     std::abort();
   }
+  const sp::Adapter& a = s.AdapterAt(adapter_);
+  if (a.state == sp::AdapterState::kRunning && !a.removing && !a.held.empty() && s.GateOpen(a)) {
+    std::fprintf(stderr,
+                 "msirig: rig error: the port still holds %zu request(s) back for a running "
+                 "adapter whose gate is open\n",
+                 a.held.size());
+    std::abort();
+  }
 }
 
 namespace {
 
 // The queues whose driver was told of their entries: not those whose vector's last message the
-// fault plan dropped, with no message since (the device's doing, not the driver's: a late
-// completion after a reset, with no request left to time out, is then stranded for good).
+// fault plan dropped or misrouted, with no message since (the device's doing, not the
+// driver's: a late completion after a reset, with no request left to time out, is then
+// stranded for good).
 // Out of coverage, like the device's bookkeeping it reads (hba-model controller.cc).
 MSIRIG_PLUMBING __attribute__((noinline)) std::vector<hba::UnconsumedCompletions> HeardOf(
     std::vector<hba::UnconsumedCompletions> queues) {

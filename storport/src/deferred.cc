@@ -3,6 +3,7 @@
 #include "deferred.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -190,7 +191,9 @@ size_t Port::QueuedDpcs(uint32_t cpu) const { return state_->cpus.at(cpu).dpcs.s
 
 void Port::AdvanceTime(uint64_t nanoseconds) {
   RigEntry rig(*state_);
-  state_->now_ns += nanoseconds;
+  // Saturated: a drain that waits out StorPortPauses of ULONG seconds nears 2^64 ns.
+  state_->now_ns =
+      nanoseconds > UINT64_MAX - state_->now_ns ? UINT64_MAX : state_->now_ns + nanoseconds;
   state_->FireDueTimers();
   state_->CheckTimeouts();
 }
@@ -200,18 +203,25 @@ void Port::CheckEndOfRun(std::string_view device_view) {
   PortState& s = *state_;
   char what[192];
   for (auto& adapter : s.adapters) {
-    // What the miniport was given, and what Storport still holds for a running adapter
-    // (StorPortBusy, StorPortPause or a BUSY retry: the gate never opened again). Requests
-    // Storport holds for a stopped adapter are the scenario's, not the miniport's.
-    const bool running = adapter->state == AdapterState::kRunning && !adapter->removing;
+    // What the miniport was given, and what Storport still holds for a running adapter whose
+    // gate the miniport left closed (StorPortBusy, StorPortPause, a BUSY retry waiting).
+    // Requests Storport holds for a stopped adapter are the scenario's, not the miniport's;
+    // held ones behind an open gate would be the rig's error (the executor's
+    // CheckResourcesSettled). The first is the miniport's oldest when it has any: a lost
+    // request is the likelier cause than one Storport holds because of it.
+    const bool gate_closed = adapter->state == AdapterState::kRunning && !adapter->removing &&
+                             !s.GateOpen(*adapter);
     size_t owned = 0;
     const RequestRecord* first = nullptr;
     for (const auto& [key, record] : adapter->requests) {
-      const bool gated = running && std::find(adapter->held.begin(), adapter->held.end(),
-                                              key) != adapter->held.end();
+      const bool gated = gate_closed && std::find(adapter->held.begin(), adapter->held.end(),
+                                                  key) != adapter->held.end();
       if (!record.with_miniport && !gated) continue;
       ++owned;
-      if (first == nullptr || record.tag < first->tag) first = &record;
+      const bool earlier =
+          first == nullptr || (record.with_miniport && !first->with_miniport) ||
+          (record.with_miniport == first->with_miniport && record.tag < first->tag);
+      if (earlier) first = &record;
     }
     if (owned == 0) continue;
     std::snprintf(what, sizeof what, "%zu request(s) never completed (first: tag %llu)", owned,

@@ -196,6 +196,46 @@ TEST(StorPortPauseDeathTest, RequestsStillHeldAtTheEndOfTheRunNeverCompleted) {
                "msirig: place: .* request, adapter running, held by Storport\n");
 }
 
+// Request 1 waits in Storport's queue (completed BUSY) because the miniport still holds request
+// 2, which it lost: the finding's place is the lost request's, not the held one's.
+TEST(StorPortPauseDeathTest, TheFirstRequestOfTheReportIsTheMiniportsWhenItHoldsAny) {
+  PortOptions options;
+  options.verifier_mode = VerifierMode::kAbort;
+  ScriptedRig rig(MsiX(2), options);
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  keeper.Complete(rig, 0, SRB_STATUS_BUSY);
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 2) << "held until the miniport completes another";
+  EXPECT_DEATH(rig.port().CheckEndOfRun("device idle"),
+               "violation RequestsOutstanding: 2 request\\(s\\) never completed \\(first: tag "
+               "2\\)(.|\n)*msirig: place: .* request, adapter running, device idle\n");
+}
+
+TEST(StorPortPause, PausesOfTheLongestTimeOutSaturateVirtualTime) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});  // started: the miniport keeps it
+  for (int pause = 0; pause < 6; ++pause) {
+    EXPECT_TRUE(StorPortPause(rig.extension(), 0xFFFFFFFFu));
+    rig.port().SubmitRequest(rig.adapter(), RequestSpec{});  // held
+    const std::optional<uint64_t> end = rig.port().PauseEndsNs(rig.adapter());
+    if (!end) break;  // the clock reached its end: no pause holds anything after it
+    const uint64_t now = rig.port().NowNanoseconds();
+    ASSERT_GT(*end, now) << "pause " << pause;
+    rig.port().AdvanceTime(*end - now);
+    rig.port().RunDpcs();
+    ASSERT_GE(rig.port().NowNanoseconds(), now) << "virtual time went backwards";
+  }
+  rig.port().AdvanceTime(1'000'000'000ull);
+  EXPECT_EQ(rig.port().NowNanoseconds(), UINT64_MAX);
+}
+
 TEST(QueueGate, ANonAdapterExtensionIsFalseAndAViolation) {
   ScriptedRig rig(MsiX(2));
   ASSERT_TRUE(rig.Start());

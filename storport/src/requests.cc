@@ -218,7 +218,9 @@ size_t Port::Outstanding(uint32_t adapter) const {
 
 std::optional<uint64_t> Port::PauseEndsNs(uint32_t adapter) const {
   const Adapter& a = state_->AdapterAt(adapter);
-  if (a.paused_until_ns == 0 || a.held.empty()) return std::nullopt;
+  if (a.paused_until_ns == 0 || a.held.empty() || a.state != AdapterState::kRunning ||
+      a.removing || a.quiescing || a.paused_until_ns <= state_->now_ns)
+    return std::nullopt;
   return a.paused_until_ns;
 }
 

@@ -13,8 +13,9 @@ constexpr int kMaxDeviceStepsPerRound = 100000;
 // A stalling CPU lets the device work a bounded amount, as the executor does
 // (Executor::Impl::kStallDeviceSteps): a polling loop sees progress, and a device that never
 // goes idle (an interrupt storm) does not turn every StorPortStallExecution into 100,000 steps.
-// The executor also stops after kStallIdleSteps message-only steps in a row, a saving that
-// these few scenarios do not need.
+// The executor also stops a stall after kStallIdleSteps steps in a row that move no command
+// (Executor::Impl::StepDevice); these scenarios have no storms, so the bound would not change
+// them, and this world keeps the plain count.
 constexpr int kDeviceStepsPerStall = 64;
 
 void PutBe(std::vector<uint8_t>& bytes, size_t at, uint64_t value, int width) {
