@@ -251,7 +251,7 @@ MSIRIG_PLUMBING VOID StorPortStallExecution(ULONG Delay) {
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortStallExecution",
               Delay);
-  s.now_ns += uint64_t{Delay} * 1000;
+  s.now_ns = msirig::sp::NsAfter(s.now_ns, uint64_t{Delay} * 1000);
   s.scheduler->Stalled(Delay);
   s.scheduler->PreemptionPoint(msirig::sp::PreemptKind::kStorPortCall);
 }

@@ -3,7 +3,6 @@
 #include "deferred.h"
 
 #include <algorithm>
-#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -160,7 +159,7 @@ void RequestTimer(PortState& s, PVOID extension, PHW_TIMER timer, ULONG microsec
   s.EnterRoutine("StorPortNotification(RequestTimerCall)", a, HIGH_LEVEL);
   // A value of zero cancels the timer.
   a->timer = microseconds == 0 ? nullptr : timer;
-  a->timer_due_ns = s.now_ns + uint64_t{microseconds} * 1000;
+  a->timer_due_ns = NsAfter(s.now_ns, uint64_t{microseconds} * 1000);
 }
 
 void PortState::FireDueTimers() {
@@ -191,9 +190,7 @@ size_t Port::QueuedDpcs(uint32_t cpu) const { return state_->cpus.at(cpu).dpcs.s
 
 void Port::AdvanceTime(uint64_t nanoseconds) {
   RigEntry rig(*state_);
-  // Saturated: a drain that waits out StorPortPauses of ULONG seconds nears 2^64 ns.
-  state_->now_ns =
-      nanoseconds > UINT64_MAX - state_->now_ns ? UINT64_MAX : state_->now_ns + nanoseconds;
+  state_->now_ns = NsAfter(state_->now_ns, nanoseconds);
   state_->FireDueTimers();
   state_->CheckTimeouts();
 }

@@ -122,7 +122,7 @@ bool PortState::Quiesce(Adapter& a) {
     // does the same).
     if (delivered && ++busy % 4 != 0) continue;
     if (++idle > kQuiesceIdleSeconds) break;
-    now_ns += 1'000'000'000ull;
+    now_ns = NsAfter(now_ns, 1'000'000'000ull);
     FireDueTimers();
     CheckTimeouts();
   }

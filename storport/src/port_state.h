@@ -22,6 +22,12 @@
 
 namespace msirig::sp {
 
+// Virtual time `length` ns after `from`, saturated at 2^64 - 1: the clock never wraps, not even
+// when the drain waits out StorPortPauses of ULONG seconds (each about 2^62 ns).
+inline uint64_t NsAfter(uint64_t from, uint64_t length) {
+  return length > UINT64_MAX - from ? UINT64_MAX : from + length;
+}
+
 // The miniport routine a virtual CPU is running, innermost last (SPEC 3, lock table of the
 // StorPortAcquireSpinLock page).
 enum class Callback : uint8_t {

@@ -17,7 +17,6 @@
 #include "queue_gate.h"
 
 #include <algorithm>
-#include <cstdint>
 
 #include "port_state.h"
 
@@ -129,9 +128,7 @@ BOOLEAN AdapterPause(PortState& s, PVOID extension, ULONG timeout_seconds) {
   if (a == nullptr) return FALSE;
   s.EnterRoutine("StorPortPause", a, HIGH_LEVEL);
   if (timeout_seconds == 0) return TRUE;  // paused for no time
-  // Saturated: the drain lets time pass to a pause's end, and pauses of ULONG seconds add up.
-  const uint64_t length = uint64_t{timeout_seconds} * 1'000'000'000ull;
-  a->paused_until_ns = length > UINT64_MAX - s.now_ns ? UINT64_MAX : s.now_ns + length;
+  a->paused_until_ns = NsAfter(s.now_ns, uint64_t{timeout_seconds} * 1'000'000'000ull);
   return TRUE;
 }
 
