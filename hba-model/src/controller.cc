@@ -186,7 +186,7 @@ std::vector<UnconsumedCompletions> Controller::UnconsumedCompletionQueues() cons
     }
     if (visible == 0) continue;
     result.push_back({static_cast<uint16_t>(qid), cq.vector, cq.interrupts_enabled, visible,
-                      VectorFlag(notification_lost_, cq.vector)});
+                      VectorFlag(notification_lost_, LineOf(cq.vector))});
   }
   return result;
 }

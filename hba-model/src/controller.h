@@ -164,6 +164,9 @@ class Controller {
   // interrupts.cc
   IrqMode Mode() const;
   uint32_t VectorCount() const;
+  // The line an interrupt vector reaches the host on: the MSI-X entry, the MSI message it
+  // aliases to, or the one pin. Keys notification_lost_ (out of SanitizerCoverage, like it).
+  uint32_t LineOf(uint32_t vector) const;
   uint64_t ReadMsixBar(uint64_t offset, unsigned size) const;
   void WriteMsixBar(uint64_t offset, unsigned size, uint64_t value);
   void NoteCompletionPosted(uint16_t cqid, const CompletionQueue& cq);
@@ -211,9 +214,10 @@ class Controller {
   std::vector<PendingCompletion> after_reset_;  // kept across a reset by the fault plan
   std::deque<InterruptRequest> interrupts_;
   std::vector<Flag> interrupt_requested_;  // per vector: a non-raw request is queued
-  // Per vector: the fault plan dropped or misrouted its last message, and none was sent on it
-  // since, so the driver was never told of what its queues hold
-  // (UnconsumedCompletions::notification_lost).
+  // Per line (LineOf): the fault plan dropped or misrouted its last message, and none was sent
+  // on it since, so the driver was never told of what the queues behind it hold
+  // (UnconsumedCompletions::notification_lost). Per line, not per vector: under MSI aliasing
+  // one message serves several vectors' queues, and a message on any of them tells the driver.
   std::vector<Flag> notification_lost_;
   std::vector<TimedWork> timed_;
   uint64_t timed_sequence_ = 0;

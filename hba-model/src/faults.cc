@@ -56,7 +56,7 @@ bool Controller::ApplyInterruptFaults(uint32_t* vector, bool* duplicate) {
   const uint64_t n = ++interrupt_count_;
   if (EveryN(n, faults_.drop_interrupt_every_n)) {
     Event("fault_interrupt_dropped", *vector, n);
-    SetVectorFlag(notification_lost_, *vector, true);
+    SetVectorFlag(notification_lost_, LineOf(*vector), true);
     return true;
   }
   if (EveryN(n, faults_.delay_interrupt_every_n) && faults_.delay_interrupt_ns != 0) {
@@ -68,8 +68,8 @@ bool Controller::ApplyInterruptFaults(uint32_t* vector, bool* duplicate) {
   if (EveryN(n, faults_.misroute_interrupt_every_n)) {
     const uint32_t misrouted = (*vector ^ faults_.misroute_vector_xor) % VectorCount();
     Event("fault_interrupt_misrouted", *vector, misrouted);
-    // Lost to its own vector, as a dropped one is (sending on the new vector clears that one's).
-    SetVectorFlag(notification_lost_, *vector, true);
+    // Lost to its own line, as a dropped one is (sending on the new line clears that one's).
+    SetVectorFlag(notification_lost_, LineOf(*vector), true);
     *vector = misrouted;
   }
   if (EveryN(n, faults_.duplicate_interrupt_every_n)) {

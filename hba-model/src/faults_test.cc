@@ -101,6 +101,59 @@ TEST_F(FaultTest, AMessageMisroutedToItsOwnVectorIsNotLost) {
   EXPECT_FALSE(dev_->UnconsumedCompletionQueues().at(0).notification_lost);
 }
 
+// Under MSI aliasing (PCI 3.0 6.8.3.4) one message serves every vector that aliases onto it:
+// two messages enabled, queue 1 on vector 3 and queue 2 on vector 1, both on message 1. What
+// was lost is the message, so a message on any of the vectors tells the driver of both queues.
+class MsiAliasingFaultTest : public FaultTest {
+ protected:
+  void SetUp() override {
+    dev_ = std::make_unique<NvmeDevice>(DeviceConfig{}, host_);
+    drv_ = std::make_unique<TestDriver>(*dev_, host_);
+    drv_->PciInit(Irq::kMsi, /*msi_mme_log2=*/1);
+    ASSERT_TRUE(drv_->Enable());
+    ASSERT_TRUE(drv_->CreatePair(1, 16, 3));
+    ASSERT_TRUE(drv_->CreatePair(2, 16, 1));
+    host_.msis.clear();
+  }
+  void FlushOn(uint16_t qid) {
+    nvme::SubmissionEntry sqe{};
+    sqe.opcode = nvme::io::kFlush;
+    sqe.nsid = 1;
+    drv_->Submit(qid, sqe);
+    dev_->RunUntilIdle();
+  }
+  bool Lost(uint16_t cqid) {
+    for (const UnconsumedCompletions& q : dev_->UnconsumedCompletionQueues())
+      if (q.cqid == cqid) return q.notification_lost;
+    ADD_FAILURE() << "completion queue " << cqid << " holds nothing";
+    return false;
+  }
+};
+
+TEST_F(MsiAliasingFaultTest, AMessageMisroutedOntoTheSameMessageIsNotLost) {
+  FaultPlan plan;
+  plan.misroute_interrupt_every_n = 1;
+  plan.misroute_vector_xor = 2;  // vector 3 -> 1: message 1 either way
+  dev_->SetFaultPlan(plan);
+  FlushOn(1);
+  EXPECT_EQ(host_.CountMsis(1), 1u);
+  EXPECT_FALSE(Lost(1));
+}
+
+TEST_F(MsiAliasingFaultTest, AMessageOnAnAliasedVectorEndsTheLoss) {
+  FaultPlan drop;
+  drop.drop_interrupt_every_n = 1;
+  dev_->SetFaultPlan(drop);
+  FlushOn(1);  // vector 3's message dropped: message 1 never sent
+  EXPECT_EQ(host_.CountMsis(1), 0u);
+  EXPECT_TRUE(Lost(1));
+  dev_->SetFaultPlan(FaultPlan{});
+  FlushOn(2);  // vector 1's message: message 1, whose routine drains both queues
+  EXPECT_EQ(host_.CountMsis(1), 1u);
+  EXPECT_FALSE(Lost(1));
+  EXPECT_FALSE(Lost(2));
+}
+
 TEST_F(FaultTest, DelayedInterruptArrivesAfterVirtualTime) {
   FaultPlan plan;
   plan.delay_interrupt_every_n = 1;

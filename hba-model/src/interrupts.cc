@@ -29,6 +29,18 @@ uint32_t Controller::VectorCount() const {
   }
 }
 
+__attribute__((noinline, no_sanitize("coverage"))) uint32_t Controller::LineOf(
+    uint32_t vector) const {
+  switch (Mode()) {
+    case IrqMode::kMsix:
+      return vector;
+    case IrqMode::kMsi:
+      return vector & (pci_.msi_enabled_count() - 1);  // as SendVector aliases it
+    default:
+      return 0;  // one pin (or nothing) for every vector
+  }
+}
+
 // PCI 3.0 6.8.2.6-6.8.2.10: table entries of 16 bytes (address low/high, data, vector
 // control) at offset 0; the PBA, one bit per entry in qwords, at kMsixPbaOffset.
 uint64_t Controller::ReadMsixBar(uint64_t offset, unsigned size) const {
@@ -152,8 +164,8 @@ bool Controller::DeliverOneInterrupt() {
 }
 
 void Controller::SendVector(uint32_t vector, bool cause) {
-  // Any message on the vector (even a spurious one) runs the routine that drains its queues.
-  SetVectorFlag(notification_lost_, vector, false);
+  // Any message on the line (even a spurious one) runs the routine that drains its queues.
+  SetVectorFlag(notification_lost_, LineOf(vector), false);
   switch (Mode()) {
     case IrqMode::kMsix: {
       if (vector >= msix_table_.size()) {
