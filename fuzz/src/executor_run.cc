@@ -450,10 +450,12 @@ void Executor::Impl::CheckResourcesSettled() {
     std::abort();
   }
   const sp::Adapter& a = s.AdapterAt(adapter_);
-  if (a.state == sp::AdapterState::kRunning && !a.removing && !a.held.empty() && s.GateOpen(a)) {
+  if (a.state != sp::AdapterState::kRunning || a.removing) return;
+  for (const SCSI_REQUEST_BLOCK* key : a.held) {
+    if (s.Gated(a, key)) continue;
     std::fprintf(stderr,
                  "msirig: rig error: the port still holds %zu request(s) back for a running "
-                 "adapter whose gate is open\n",
+                 "adapter whose gate is open and whose unit does not hold them\n",
                  a.held.size());
     std::abort();
   }

@@ -294,6 +294,33 @@ STOR_PHYSICAL_ADDRESS StorPortConvertUlongToPhysicalAddress(ULONG_PTR UlongAddre
   return address;
 }
 
+ULONG64 StorPortConvertPhysicalAddressToUlong64(STOR_PHYSICAL_ADDRESS Address) {
+  MSIRIG_RIG_ENTRY();
+  return static_cast<ULONG64>(Address.QuadPart);
+}
+
+STOR_PHYSICAL_ADDRESS StorPortConvertUlong64ToPhysicalAddress(ULONG64 UlongAddress) {
+  MSIRIG_RIG_ENTRY();
+  STOR_PHYSICAL_ADDRESS address;
+  address.QuadPart = static_cast<LONGLONG>(UlongAddress);
+  return address;
+}
+
+// Obsolete; "for compatibility with older versions of Windows, this routine always returns
+// TRUE" (StorPortValidateRange page).
+BOOLEAN StorPortValidateRange(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
+                              ULONG SystemIoBusNumber, STOR_PHYSICAL_ADDRESS IoAddress,
+                              ULONG NumberOfBytes, BOOLEAN InIoSpace) {
+  MSIRIG_RIG_ENTRY();
+  return TRUE;
+}
+
+PSCSI_REQUEST_BLOCK StorPortGetSrb(PVOID DeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
+                                   LONG QueueTag) {
+  MSIRIG_RIG_ENTRY();
+  return msirig::sp::FindSrb(CurrentPortState(), DeviceExtension, PathId, TargetId, Lun, QueueTag);
+}
+
 BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete) {
   MSIRIG_RIG_ENTRY();
   return msirig::sp::AdapterBusy(CurrentPortState(), HwDeviceExtension, RequestsToComplete);
@@ -313,11 +340,28 @@ BOOLEAN StorPortResume(PVOID HwDeviceExtension) {
 BOOLEAN StorPortDeviceBusy(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
                            ULONG RequestsToComplete) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::DeviceBusy(CurrentPortState(), HwDeviceExtension, PathId, TargetId, Lun,
+                                RequestsToComplete);
 }
 BOOLEAN StorPortDeviceReady(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun) {
   MSIRIG_RIG_ENTRY();
-  return TRUE;
+  return msirig::sp::DeviceReady(CurrentPortState(), HwDeviceExtension, PathId, TargetId, Lun);
+}
+BOOLEAN StorPortPauseDevice(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
+                            ULONG Timeout) {
+  MSIRIG_RIG_ENTRY();
+  return msirig::sp::DevicePause(CurrentPortState(), HwDeviceExtension, PathId, TargetId, Lun,
+                                 Timeout);
+}
+BOOLEAN StorPortResumeDevice(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun) {
+  MSIRIG_RIG_ENTRY();
+  return msirig::sp::DeviceResume(CurrentPortState(), HwDeviceExtension, PathId, TargetId, Lun);
+}
+BOOLEAN StorPortSetDeviceQueueDepth(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId,
+                                    UCHAR Lun, ULONG Depth) {
+  MSIRIG_RIG_ENTRY();
+  return msirig::sp::DeviceQueueDepth(CurrentPortState(), HwDeviceExtension, PathId, TargetId, Lun,
+                                      Depth);
 }
 
 VOID MsirigNtAssertFailed(const char* Expression, const char* File, ULONG Line) {

@@ -76,8 +76,7 @@ PVOID StorPortGetLogicalUnit(PVOID HwDeviceExtension, UCHAR PathId, UCHAR Target
   PortState& s = CurrentPortState();
   Adapter* a = s.FindAdapter(HwDeviceExtension, "StorPortGetLogicalUnit");
   if (a == nullptr || s.init_data.SpecificLuExtensionSize == 0) return nullptr;
-  const uint32_t key = (uint32_t{PathId} << 16) | (uint32_t{TargetId} << 8) | Lun;
-  auto& extension = a->lu_extensions[key];
+  auto& extension = a->lu_extensions[msirig::sp::LuKey(PathId, TargetId, Lun)];
   if (!extension) extension.reset(new uint8_t[s.init_data.SpecificLuExtensionSize]());
   return extension.get();
 }

@@ -194,6 +194,35 @@ VOID StorPortWritePortUlong(PVOID h, PULONG p, ULONG v) {
   Write(p, 4, v, "StorPortWritePortUlong");
 }
 
+// Port-space buffers: Count transfers at the one port, as the register buffers do.
+VOID StorPortReadPortBufferUchar(PVOID h, PUCHAR p, PUCHAR b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
+  for (ULONG i = 0; i < n; ++i)
+    b[i] = static_cast<UCHAR>(Read(p, 1, "StorPortReadPortBufferUchar"));
+}
+VOID StorPortReadPortBufferUshort(PVOID h, PUSHORT p, PUSHORT b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
+  for (ULONG i = 0; i < n; ++i)
+    b[i] = static_cast<USHORT>(Read(p, 2, "StorPortReadPortBufferUshort"));
+}
+VOID StorPortReadPortBufferUlong(PVOID h, PULONG p, PULONG b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
+  for (ULONG i = 0; i < n; ++i)
+    b[i] = static_cast<ULONG>(Read(p, 4, "StorPortReadPortBufferUlong"));
+}
+VOID StorPortWritePortBufferUchar(PVOID h, PUCHAR p, PUCHAR b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
+  for (ULONG i = 0; i < n; ++i) Write(p, 1, b[i], "StorPortWritePortBufferUchar");
+}
+VOID StorPortWritePortBufferUshort(PVOID h, PUSHORT p, PUSHORT b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
+  for (ULONG i = 0; i < n; ++i) Write(p, 2, b[i], "StorPortWritePortBufferUshort");
+}
+VOID StorPortWritePortBufferUlong(PVOID h, PULONG p, PULONG b, ULONG n) {
+  MSIRIG_RIG_ENTRY();
+  for (ULONG i = 0; i < n; ++i) Write(p, 4, b[i], "StorPortWritePortBufferUlong");
+}
+
 ULONG StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber,
                          ULONG SlotNumber, PVOID Buffer, ULONG Length) {
   MSIRIG_RIG_ENTRY();

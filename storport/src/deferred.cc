@@ -201,18 +201,19 @@ void Port::CheckEndOfRun(std::string_view device_view) {
   char what[192];
   for (auto& adapter : s.adapters) {
     // What the miniport was given, and what Storport still holds for a running adapter whose
-    // gate the miniport left closed (StorPortBusy, StorPortPause, a BUSY retry waiting).
+    // gate the miniport left closed (StorPortBusy, StorPortPause, a BUSY retry waiting, or the
+    // request's unit under StorPortDeviceBusy).
     // Requests Storport holds for a stopped adapter are the scenario's, not the miniport's;
     // held ones behind an open gate would be the rig's error (the executor's
     // CheckResourcesSettled). The first is the miniport's oldest when it has any: a lost
     // request is the likelier cause than one Storport holds because of it.
-    const bool gate_closed = adapter->state == AdapterState::kRunning && !adapter->removing &&
-                             !s.GateOpen(*adapter);
+    const bool running = adapter->state == AdapterState::kRunning && !adapter->removing;
     size_t owned = 0;
     const RequestRecord* first = nullptr;
     for (const auto& [key, record] : adapter->requests) {
-      const bool gated = gate_closed && std::find(adapter->held.begin(), adapter->held.end(),
-                                                  key) != adapter->held.end();
+      const bool gated =
+          running && s.Gated(*adapter, key) &&
+          std::find(adapter->held.begin(), adapter->held.end(), key) != adapter->held.end();
       if (!record.with_miniport && !gated) continue;
       ++owned;
       const bool earlier =

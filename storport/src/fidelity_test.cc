@@ -242,5 +242,118 @@ TEST(StableTexts, ViolationsNameTheAddressByWhatThePortHandedOut) {
   EXPECT_EQ(text.find("0x7f"), std::string::npos) << text;
 }
 
+
+// --- every routine storport.h declares is defined ---
+
+// A miniport brought to the rig must link whatever routines it calls: taking each one's address
+// makes a missing definition a link error of this test.
+TEST(StorportRoutines, EveryRoutineTheHeaderDeclaresIsDefined) {
+  const void* const routines[] = {
+      reinterpret_cast<const void*>(&StorPortBusy),
+      reinterpret_cast<const void*>(&StorPortCompleteRequest),
+      reinterpret_cast<const void*>(&StorPortConvertPhysicalAddressToUlong64),
+      reinterpret_cast<const void*>(&StorPortConvertUlong64ToPhysicalAddress),
+      reinterpret_cast<const void*>(&StorPortConvertUlongToPhysicalAddress),
+      reinterpret_cast<const void*>(&StorPortDebugPrint),
+      reinterpret_cast<const void*>(&StorPortDeviceBusy),
+      reinterpret_cast<const void*>(&StorPortDeviceReady),
+      reinterpret_cast<const void*>(&StorPortExtendedFunction),
+      reinterpret_cast<const void*>(&StorPortFreeDeviceBase),
+      reinterpret_cast<const void*>(&StorPortGetBusData),
+      reinterpret_cast<const void*>(&StorPortGetDeviceBase),
+      reinterpret_cast<const void*>(&StorPortGetLogicalUnit),
+      reinterpret_cast<const void*>(&StorPortGetPhysicalAddress),
+      reinterpret_cast<const void*>(&StorPortGetScatterGatherList),
+      reinterpret_cast<const void*>(&StorPortGetSrb),
+      reinterpret_cast<const void*>(&StorPortGetUncachedExtension),
+      reinterpret_cast<const void*>(&StorPortGetVirtualAddress),
+      reinterpret_cast<const void*>(&StorPortInitialize),
+      reinterpret_cast<const void*>(&StorPortLogError),
+      reinterpret_cast<const void*>(&StorPortMoveMemory),
+      reinterpret_cast<const void*>(&StorPortNotification),
+      reinterpret_cast<const void*>(&StorPortPause),
+      reinterpret_cast<const void*>(&StorPortPauseDevice),
+      reinterpret_cast<const void*>(&StorPortQuerySystemTime),
+      reinterpret_cast<const void*>(&StorPortReadPortBufferUchar),
+      reinterpret_cast<const void*>(&StorPortReadPortBufferUlong),
+      reinterpret_cast<const void*>(&StorPortReadPortBufferUshort),
+      reinterpret_cast<const void*>(&StorPortReadPortUchar),
+      reinterpret_cast<const void*>(&StorPortReadPortUlong),
+      reinterpret_cast<const void*>(&StorPortReadPortUshort),
+      reinterpret_cast<const void*>(&StorPortReadRegisterBufferUchar),
+      reinterpret_cast<const void*>(&StorPortReadRegisterBufferUlong),
+      reinterpret_cast<const void*>(&StorPortReadRegisterBufferUshort),
+      reinterpret_cast<const void*>(&StorPortReadRegisterUchar),
+      reinterpret_cast<const void*>(&StorPortReadRegisterUlong),
+      reinterpret_cast<const void*>(&StorPortReadRegisterUlong64),
+      reinterpret_cast<const void*>(&StorPortReadRegisterUshort),
+      reinterpret_cast<const void*>(&StorPortReady),
+      reinterpret_cast<const void*>(&StorPortResume),
+      reinterpret_cast<const void*>(&StorPortResumeDevice),
+      reinterpret_cast<const void*>(&StorPortSetBusDataByOffset),
+      reinterpret_cast<const void*>(&StorPortSetDeviceQueueDepth),
+      reinterpret_cast<const void*>(&StorPortStallExecution),
+      reinterpret_cast<const void*>(&StorPortSynchronizeAccess),
+      reinterpret_cast<const void*>(&StorPortValidateRange),
+      reinterpret_cast<const void*>(&StorPortWritePortBufferUchar),
+      reinterpret_cast<const void*>(&StorPortWritePortBufferUlong),
+      reinterpret_cast<const void*>(&StorPortWritePortBufferUshort),
+      reinterpret_cast<const void*>(&StorPortWritePortUchar),
+      reinterpret_cast<const void*>(&StorPortWritePortUlong),
+      reinterpret_cast<const void*>(&StorPortWritePortUshort),
+      reinterpret_cast<const void*>(&StorPortWriteRegisterBufferUchar),
+      reinterpret_cast<const void*>(&StorPortWriteRegisterBufferUlong),
+      reinterpret_cast<const void*>(&StorPortWriteRegisterBufferUshort),
+      reinterpret_cast<const void*>(&StorPortWriteRegisterUchar),
+      reinterpret_cast<const void*>(&StorPortWriteRegisterUlong),
+      reinterpret_cast<const void*>(&StorPortWriteRegisterUlong64),
+      reinterpret_cast<const void*>(&StorPortWriteRegisterUshort),
+  };
+  EXPECT_EQ(sizeof routines / sizeof routines[0], 59u);
+  for (const void* routine : routines) EXPECT_NE(routine, nullptr);
+}
+
+TEST(StorportRoutines, PhysicalAddressesConvertBothWaysWithoutLoss) {
+  ScriptedRig rig(MsiX(2));  // every routine needs a port driver
+  const ULONG64 value = 0xFEDCBA9876543210ull;
+  const STOR_PHYSICAL_ADDRESS address = StorPortConvertUlong64ToPhysicalAddress(value);
+  EXPECT_EQ(static_cast<ULONG64>(address.QuadPart), value);
+  EXPECT_EQ(StorPortConvertPhysicalAddressToUlong64(address), value);
+}
+
+TEST(StorportRoutines, ValidateRangeAlwaysSaysTrueAsThePageSays) {
+  ScriptedRig rig(MsiX(2));
+  ASSERT_TRUE(rig.Start());
+  STOR_PHYSICAL_ADDRESS address;
+  address.QuadPart = 0x1000;
+  EXPECT_TRUE(StorPortValidateRange(rig.extension(), PCIBus, 0, address, 16, FALSE));
+}
+
+// ScsiPortGetSrb's page: the unit's outstanding request with that tag, NULL when there is none.
+TEST(StorportRoutines, GetSrbFindsTheUnitsOutstandingRequestByItsQueueTag) {
+  ScriptedRig rig(MsiX(2));
+  std::vector<PSCSI_REQUEST_BLOCK> kept;
+  rig.miniport().start_io = [&](PVOID, PSCSI_REQUEST_BLOCK srb) {
+    kept.push_back(srb);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  RequestSpec to_lun_1;
+  to_lun_1.lun = 1;
+  rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
+  rig.port().SubmitRequest(rig.adapter(), to_lun_1);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(StorPortGetSrb(rig.extension(), 0, 0, 1, SP_UNTAGGED), kept[1]);
+  EXPECT_EQ(StorPortGetSrb(rig.extension(), 0, 0, 0, SP_UNTAGGED), kept[0]);
+  EXPECT_EQ(StorPortGetSrb(rig.extension(), 0, 0, 0, 7), nullptr) << "no request has tag 7";
+  EXPECT_EQ(StorPortGetSrb(rig.extension(), 0, 1, 0, SP_UNTAGGED), nullptr) << "nothing there";
+  for (PSCSI_REQUEST_BLOCK srb : kept) {
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, rig.extension(), srb);
+  }
+  EXPECT_EQ(StorPortGetSrb(rig.extension(), 0, 0, 0, SP_UNTAGGED), nullptr) << "completed";
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
 }  // namespace
 }  // namespace msirig::sp

@@ -208,6 +208,7 @@ bool Port::RestartAdapter(uint32_t adapter) {
   a.busy = false;
   a.busy_completions = 0;
   a.busy_retry_waits = false;
+  for (auto& [lu, unit] : a.lus) unit.busy_completions = unit.paused_until_ns = 0;
   a.paused_until_ns = 0;
   // The requests Storport held while the adapter was stopped, in submission order.
   s.StartHeld(a);

@@ -28,6 +28,12 @@ inline uint64_t NsAfter(uint64_t from, uint64_t length) {
   return length > UINT64_MAX - from ? UINT64_MAX : from + length;
 }
 
+// A logical unit's key: path, target and lun, as StorPortGetLogicalUnit and StorPortDeviceBusy
+// name it.
+inline uint32_t LuKey(UCHAR path_id, UCHAR target_id, UCHAR lun) {
+  return (uint32_t{path_id} << 16) | (uint32_t{target_id} << 8) | lun;
+}
+
 // The miniport routine a virtual CPU is running, innermost last (SPEC 3, lock table of the
 // StorPortAcquireSpinLock page).
 enum class Callback : uint8_t {
@@ -118,6 +124,16 @@ struct DpcRecord {
   PVOID argument2 = nullptr;
 };
 
+// Storport's per-logical-unit queue (Storport Queue Management page: "all requests are queued in
+// the port driver in per-logical-unit queues").
+struct LuQueue {
+  uint32_t busy_completions = 0;  // StorPortDeviceBusy: that unit's completions awaited (0: ready)
+  uint64_t paused_until_ns = 0;   // StorPortPauseDevice (0: not paused)
+  uint32_t depth = 0;             // StorPortSetDeviceQueueDepth (0: kDefaultLuDepth)
+};
+// The same page: without extended SRBs a logical unit has at most 255 outstanding requests.
+constexpr uint32_t kDefaultLuDepth = 255;
+
 struct RequestRecord {
   uint64_t tag = 0;
   std::unique_ptr<SCSI_REQUEST_BLOCK> srb;
@@ -130,6 +146,7 @@ struct RequestRecord {
   bool with_miniport = false;
   uint64_t timer_start_ns = 0;  // when its TimeOutValue started counting
   uint32_t busy_retries = 0;    // times the miniport completed it SRB_STATUS_BUSY (queue_gate.cc)
+  uint32_t lu = 0;              // LuKey of the unit it was sent to (the miniport may edit the SRB)
   // Storport's own locks order a BUSY completion before the retry's HwBuildIo, on whichever CPU
   // runs it: released where the miniport completes the request BUSY, acquired before it starts
   // again (TSan builds; queue_gate.cc).
@@ -223,6 +240,9 @@ struct Adapter {
   uint32_t busy_completions = 0;
   bool busy_retry_waits = false;
   uint64_t paused_until_ns = 0;  // 0: not paused
+  // Each logical unit's own queue (queue_gate.cc), by LuKey: only that unit's requests wait on
+  // it; the adapter's gate stays open for the others. No entry: a unit at its defaults.
+  std::map<uint32_t, LuQueue> lus;
   bool port_dpc_queued = false;
   // A stop is under way: Storport holds new requests while what the miniport has completes.
   bool quiescing = false;
@@ -344,16 +364,23 @@ struct PortState {
   void StartHeld(Adapter& adapter);
   // The queue gate (queue_gate.cc). Open: no StorPortBusy, StorPortPause or BUSY retry holds I/O.
   bool GateOpen(const Adapter& adapter) const;
+  // The request's logical unit holds it back: StorPortDeviceBusy, StorPortPauseDevice, or the
+  // unit's queue depth reached (false for a request no longer known).
+  bool LuHolds(const Adapter& adapter, const SCSI_REQUEST_BLOCK* key) const;
+  // The queue gate or its unit's queue keeps this held request from the miniport.
+  bool Gated(const Adapter& adapter, const SCSI_REQUEST_BLOCK* key) const;
   // Queues the port's own DPC (a QueuedDpc with a null STOR_DPC) that runs ResumeIo.
   void KickQueue(Adapter& adapter);
-  // Hands held requests to the miniport, in submission order, while the gate stays open.
+  // Hands held requests to the miniport, in submission order, while the gate stays open (those
+  // their unit holds stay held).
   void ResumeIo(Adapter& adapter);
   // A completion with SRB_STATUS_BUSY: true when the request went back to the queue, false when
   // it completes to the class driver.
   bool RequeueBusy(Adapter& adapter, RequestRecord& record);
-  // After a request completed: counts it against StorPortBusy and lets the queue move.
-  void OnCompleted(Adapter& adapter);
-  // StorPortPause's time-out, when virtual time has reached it.
+  // After a request of logical unit `lu` (LuKey) completed: counts it against StorPortBusy and
+  // StorPortDeviceBusy, and lets the queue move.
+  void OnCompleted(Adapter& adapter, uint32_t lu);
+  // StorPortPause's and StorPortPauseDevice's time-outs, when virtual time has reached them.
   void ExpirePause(Adapter& adapter);
   // PnP and error recovery (pnp.cc).
   bool AdapterControl(Adapter& adapter, SCSI_ADAPTER_CONTROL_TYPE type);

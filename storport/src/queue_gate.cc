@@ -12,6 +12,14 @@
 // request, or at once when it holds none (nothing else would free it); after kBusyRetries
 // resubmissions the next BUSY completes to the class driver, whose retry it then is (storage
 // class driver's RetryRequest page: the port driver retries busy errors, then fails them).
+// Each logical unit has its own queue behind the adapter's (Storport Queue Management page):
+// StorPortDeviceBusy holds that unit's new requests "until the logical unit's queue has been
+// drained to a sufficient level" (RequestsToComplete of that unit's; more than are outstanding
+// means all of them) and StorPortDeviceReady ends it; StorPortPauseDevice / StorPortResumeDevice
+// pause it as StorPortPause does the adapter; and a unit never has more requests with the
+// miniport than its queue depth (StorPortSetDeviceQueueDepth; 255 until then). Requests to other
+// units pass. Decision: a restart ends a unit's busy and pause, as the adapter's; its depth stays
+// (the unit outlives the adapter's stop).
 // Held requests start, in submission order, from the port's own DPC on the CPU that opened the
 // gate: never from inside the miniport routine that completed or called StorPortReady.
 #include "queue_gate.h"
@@ -31,6 +39,12 @@ size_t WithMiniport(const Adapter& a) {
   return n;
 }
 
+size_t WithMiniportOn(const Adapter& a, uint32_t lu) {
+  size_t n = 0;
+  for (const auto& [key, record] : a.requests) n += record.with_miniport && record.lu == lu;
+  return n;
+}
+
 // Storport's queue, in submission order (tags grow with submission).
 void Hold(Adapter& a, const SCSI_REQUEST_BLOCK* key) {
   const uint64_t tag = a.requests.at(key).tag;
@@ -46,8 +60,29 @@ bool PortState::GateOpen(const Adapter& a) const {
   return !a.busy && !a.busy_retry_waits && a.paused_until_ns == 0;
 }
 
+bool PortState::LuHolds(const Adapter& a, const SCSI_REQUEST_BLOCK* key) const {
+  // Fast path: no unit has left its defaults, and none can have reached the default depth.
+  if (a.lus.empty() && a.requests.size() <= kDefaultLuDepth) return false;
+  auto it = a.requests.find(key);
+  if (it == a.requests.end()) return false;
+  const uint32_t lu = it->second.lu;
+  auto unit = a.lus.find(lu);
+  uint32_t depth = kDefaultLuDepth;
+  if (unit != a.lus.end()) {
+    if (unit->second.busy_completions != 0 || unit->second.paused_until_ns != 0) return true;
+    if (unit->second.depth != 0) depth = unit->second.depth;
+  }
+  return WithMiniportOn(a, lu) >= depth;
+}
+
+bool PortState::Gated(const Adapter& a, const SCSI_REQUEST_BLOCK* key) const {
+  return !GateOpen(a) || LuHolds(a, key);
+}
+
 void PortState::KickQueue(Adapter& a) {
   if (a.held.empty() || !GateOpen(a) || a.port_dpc_queued) return;
+  // Nothing to start while every held request waits for its unit (no DPC that would do nothing).
+  if (std::all_of(a.held.begin(), a.held.end(), [&](auto* key) { return LuHolds(a, key); })) return;
   a.port_dpc_queued = true;
   Cpu().dpcs.push_back(QueuedDpc{&a, nullptr});
   if (run_dpcs_when_irql_drops && Cpu().irql < DISPATCH_LEVEL && !Cpu().draining_dpcs) {
@@ -58,9 +93,14 @@ void PortState::KickQueue(Adapter& a) {
 void PortState::ResumeIo(Adapter& a) {
   a.port_dpc_queued = false;
   if (a.state != AdapterState::kRunning || a.removing || a.quiescing) return;
-  while (!a.held.empty() && GateOpen(a)) {
-    const SCSI_REQUEST_BLOCK* key = a.held.front();
-    a.held.erase(a.held.begin());
+  // One at a time, looking again each time: a started request's routines may close the gate
+  // or make a unit busy.
+  while (GateOpen(a)) {
+    auto next =
+        std::find_if(a.held.begin(), a.held.end(), [&](auto* key) { return !LuHolds(a, key); });
+    if (next == a.held.end()) return;
+    const SCSI_REQUEST_BLOCK* key = *next;
+    a.held.erase(next);
     if (a.requests.count(key) != 0) StartRequest(a, key);
   }
 }
@@ -81,23 +121,39 @@ bool PortState::RequeueBusy(Adapter& a, RequestRecord& record) {
   const size_t outstanding = WithMiniport(a);
   a.busy_retry_waits = outstanding > 0;
   if (outstanding == 0) a.busy = false;  // StorPortBusy: nothing left to wait for
+  auto unit = a.lus.find(record.lu);     // StorPortDeviceBusy: the same for the unit
+  if (unit != a.lus.end() && WithMiniportOn(a, record.lu) == 0) unit->second.busy_completions = 0;
   KickQueue(a);
   return true;
 }
 
-void PortState::OnCompleted(Adapter& a) {
+void PortState::OnCompleted(Adapter& a, uint32_t lu) {
   a.busy_retry_waits = false;
   if (a.busy && (a.busy_completions == 0 || --a.busy_completions == 0 || WithMiniport(a) == 0)) {
     a.busy = false;
+  }
+  auto unit = a.lus.find(lu);
+  if (unit != a.lus.end() && unit->second.busy_completions != 0 &&
+      (--unit->second.busy_completions == 0 || WithMiniportOn(a, lu) == 0)) {
+    unit->second.busy_completions = 0;
   }
   KickQueue(a);
 }
 
 void PortState::ExpirePause(Adapter& a) {
-  if (a.paused_until_ns == 0 || a.paused_until_ns > now_ns) return;
-  a.paused_until_ns = 0;
-  trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "pause-expired", a.id);
-  KickQueue(a);
+  bool expired = false;
+  if (a.paused_until_ns != 0 && a.paused_until_ns <= now_ns) {
+    a.paused_until_ns = 0;
+    trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "pause-expired", a.id);
+    expired = true;
+  }
+  for (auto& [lu, unit] : a.lus) {
+    if (unit.paused_until_ns == 0 || unit.paused_until_ns > now_ns) continue;
+    unit.paused_until_ns = 0;
+    trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "device-pause-expired", lu);
+    expired = true;
+  }
+  if (expired) KickQueue(a);
 }
 
 BOOLEAN AdapterBusy(PortState& s, PVOID extension, ULONG requests_to_complete) {
@@ -120,6 +176,63 @@ BOOLEAN AdapterReady(PortState& s, PVOID extension) {
   a->busy = false;
   a->busy_completions = 0;
   s.KickQueue(*a);
+  return TRUE;
+}
+
+BOOLEAN DeviceBusy(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
+                   ULONG requests_to_complete) {
+  Adapter* a = s.FindAdapter(extension, "StorPortDeviceBusy");
+  if (a == nullptr) return FALSE;
+  s.EnterRoutine("StorPortDeviceBusy", a, HIGH_LEVEL);
+  const uint32_t lu = LuKey(path_id, target_id, lun);
+  const size_t outstanding = WithMiniportOn(*a, lu);
+  // As StorPortBusy: with nothing of that unit's to complete, the unit is ready at once.
+  if (outstanding == 0 || requests_to_complete == 0) return TRUE;
+  a->lus[lu].busy_completions =
+      static_cast<uint32_t>(std::min<size_t>(requests_to_complete, outstanding));
+  return TRUE;
+}
+
+BOOLEAN DeviceReady(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun) {
+  Adapter* a = s.FindAdapter(extension, "StorPortDeviceReady");
+  if (a == nullptr) return FALSE;
+  s.EnterRoutine("StorPortDeviceReady", a, HIGH_LEVEL);
+  auto unit = a->lus.find(LuKey(path_id, target_id, lun));
+  if (unit != a->lus.end()) unit->second.busy_completions = 0;
+  s.KickQueue(*a);
+  return TRUE;
+}
+
+BOOLEAN DevicePause(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
+                    ULONG timeout_seconds) {
+  Adapter* a = s.FindAdapter(extension, "StorPortPauseDevice");
+  if (a == nullptr) return FALSE;
+  s.EnterRoutine("StorPortPauseDevice", a, HIGH_LEVEL);
+  if (timeout_seconds == 0) return TRUE;  // paused for no time
+  a->lus[LuKey(path_id, target_id, lun)].paused_until_ns =
+      NsAfter(s.now_ns, uint64_t{timeout_seconds} * 1'000'000'000ull);
+  return TRUE;
+}
+
+BOOLEAN DeviceResume(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun) {
+  Adapter* a = s.FindAdapter(extension, "StorPortResumeDevice");
+  if (a == nullptr) return FALSE;
+  s.EnterRoutine("StorPortResumeDevice", a, HIGH_LEVEL);
+  auto unit = a->lus.find(LuKey(path_id, target_id, lun));
+  if (unit != a->lus.end()) unit->second.paused_until_ns = 0;
+  s.KickQueue(*a);
+  return TRUE;
+}
+
+BOOLEAN DeviceQueueDepth(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
+                         ULONG depth) {
+  Adapter* a = s.FindAdapter(extension, "StorPortSetDeviceQueueDepth");
+  if (a == nullptr) return FALSE;
+  s.EnterRoutine("StorPortSetDeviceQueueDepth", a, HIGH_LEVEL);
+  // The page: Depth "is always > 0"; without extended SRBs a unit holds at most 255.
+  if (depth == 0) return FALSE;
+  a->lus[LuKey(path_id, target_id, lun)].depth = std::min<ULONG>(depth, kDefaultLuDepth);
+  s.KickQueue(*a);  // a deeper queue may let held requests go
   return TRUE;
 }
 

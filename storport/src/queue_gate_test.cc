@@ -141,6 +141,162 @@ TEST(StorPortReady, EndsABusyAdapterAtOnce) {
   EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
 }
 
+RequestSpec ToUnit(UCHAR target_id, UCHAR lun = 0) {
+  RequestSpec spec;
+  spec.target_id = target_id;
+  spec.lun = lun;
+  return spec;
+}
+
+TEST(StorPortDeviceBusy, HoldsThatUnitsRequestsUntilThatManyOfItsOwnComplete) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0));  // kept[0]
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(1));  // kept[1]
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0));  // kept[2]
+  EXPECT_TRUE(StorPortDeviceBusy(rig.extension(), 0, 0, 0, 2));
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0));  // held
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(1));  // another unit: kept[3]
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 4) << "the busy unit's request went on, or the other unit's did not";
+  EXPECT_EQ(keeper.kept[3]->TargetId, 1);
+  keeper.Complete(rig, 1);  // the other unit's completions do not count
+  keeper.Complete(rig, 0);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 4);
+  keeper.Complete(rig, 2);
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 5);
+  EXPECT_EQ(keeper.kept[4]->TargetId, 0);
+  keeper.Complete(rig, 3);
+  keeper.Complete(rig, 4);
+  EXPECT_EQ(rig.port().Outstanding(rig.adapter()), 0u);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortDeviceBusy, WithNothingOfThatUnitsOutstandingTheUnitStaysReady) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(1));
+  EXPECT_TRUE(StorPortDeviceBusy(rig.extension(), 0, 0, 0, 4));
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0));
+  EXPECT_EQ(keeper.calls, 2);
+  keeper.Complete(rig, 0);
+  keeper.Complete(rig, 1);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortDeviceReady, EndsABusyUnitAtOnce) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0, 1));
+  EXPECT_TRUE(StorPortDeviceBusy(rig.extension(), 0, 0, 1, 1));
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0, 1));
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 1);
+  EXPECT_TRUE(StorPortDeviceReady(rig.extension(), 0, 0, 0)) << "another unit";
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 1);
+  EXPECT_TRUE(StorPortDeviceReady(rig.extension(), 0, 0, 1));
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 2);
+  keeper.Complete(rig, 0);
+  keeper.Complete(rig, 1);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+// A unit the miniport leaves busy with a request of its own that never completes: the
+// end-of-run report counts the held request with the miniport's one, never as a rig error.
+TEST(StorPortDeviceBusy, ARequestHeldForABusyUnitAtTheEndIsReportedNotARigError) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0));
+  EXPECT_TRUE(StorPortDeviceBusy(rig.extension(), 0, 0, 0, 1));
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0));
+  rig.port().RunDpcs();
+  rig.port().CheckEndOfRun("");
+  EXPECT_NE(rig.Violations().find("2 request(s) never completed (first: tag 1)"), std::string::npos)
+      << rig.Violations();
+}
+
+TEST(StorPortPauseDevice, HoldsThatUnitsRequestsUntilItsTimeOutOrResume) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  EXPECT_TRUE(StorPortPauseDevice(rig.extension(), 0, 1, 0, 2));  // seconds
+  EXPECT_TRUE(StorPortPauseDevice(rig.extension(), 0, 2, 0, 2));
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(1));  // held
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(2));  // held
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(0));  // passes
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 1);
+  EXPECT_EQ(rig.port().PauseEndsNs(rig.adapter()), std::optional<uint64_t>(2'000'000'000ull));
+  EXPECT_TRUE(StorPortResumeDevice(rig.extension(), 0, 2, 0));
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 2);
+  EXPECT_EQ(keeper.kept[1]->TargetId, 2);
+  rig.port().AdvanceTime(1'999'999'999);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 2);
+  rig.port().AdvanceTime(1);
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 3);
+  EXPECT_EQ(keeper.kept[2]->TargetId, 1);
+  EXPECT_EQ(rig.port().PauseEndsNs(rig.adapter()), std::nullopt);
+  for (size_t i = 0; i < 3; ++i) keeper.Complete(rig, i);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(StorPortSetDeviceQueueDepth, TheUnitNeverHasMoreWithTheMiniportThanItsDepth) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  EXPECT_FALSE(StorPortSetDeviceQueueDepth(rig.extension(), 0, 0, 0, 0)) << "the page: > 0";
+  EXPECT_TRUE(StorPortSetDeviceQueueDepth(rig.extension(), 0, 0, 0, 2));
+  for (int i = 0; i < 4; ++i) rig.port().SubmitRequest(rig.adapter(), ToUnit(0));
+  rig.port().SubmitRequest(rig.adapter(), ToUnit(1));  // another unit: its own queue
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 3);
+  EXPECT_EQ(keeper.kept[2]->TargetId, 1);
+  keeper.Complete(rig, 0);
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 4) << "one completion lets one more in";
+  EXPECT_TRUE(StorPortSetDeviceQueueDepth(rig.extension(), 0, 0, 0, 8));
+  rig.port().RunDpcs();
+  EXPECT_EQ(keeper.calls, 5) << "a deeper queue lets the rest in";
+  for (size_t i = 1; i < 5; ++i) keeper.Complete(rig, i);
+  EXPECT_EQ(rig.port().Outstanding(rig.adapter()), 0u);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+// Without extended SRBs a unit has at most 255 requests with the miniport (Storport Queue
+// Management page); the 256th waits for one of them.
+TEST(StorPortSetDeviceQueueDepth, TheDefaultDepthIs255) {
+  ScriptedRig rig(MsiX(2));
+  Keeper keeper;
+  keeper.Install(rig);
+  ASSERT_TRUE(rig.Start());
+  for (int i = 0; i < 256; ++i) rig.port().SubmitRequest(rig.adapter(), ToUnit(0));
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 255);
+  keeper.Complete(rig, 0);
+  rig.port().RunDpcs();
+  ASSERT_EQ(keeper.calls, 256);
+  for (size_t i = 1; i < 256; ++i) keeper.Complete(rig, i);
+  EXPECT_EQ(rig.port().Outstanding(rig.adapter()), 0u);
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
 TEST(StorPortPause, HoldsRequestsUntilTheTimeOutExpires) {
   ScriptedRig rig(MsiX(2));
   Keeper keeper;

@@ -53,6 +53,7 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   record.tag = a.next_tag++;
   record.srb = std::make_unique<SCSI_REQUEST_BLOCK>();
   record.data_length = spec.data.size();
+  record.lu = LuKey(0, spec.target_id, spec.lun);
   record.data.reset(new uint8_t[std::max<size_t>(record.data_length, 1)]);
   std::copy(spec.data.begin(), spec.data.end(), record.data.get());
   const size_t extension_size = s.init_data.SrbExtensionSize;
@@ -96,7 +97,7 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   // request): look again.
   if (a.requests.count(key) == 0) return tag;
   if (a.state == AdapterState::kRunning && !a.removing && !a.quiescing) {
-    if (s.GateOpen(a) && a.held.empty()) {
+    if (s.GateOpen(a) && a.held.empty() && !s.LuHolds(a, key)) {
       s.StartRequest(a, key);
     } else {
       a.held.push_back(key);  // behind what the queue gate holds (queue_gate.cc)
@@ -138,8 +139,9 @@ void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb) {
     s.Violate(Rule::kSrbStatusPending, a, what);
   }
   if (SRB_STATUS(status) == SRB_STATUS_BUSY && s.RequeueBusy(*a, it->second)) return;
+  const uint32_t lu = it->second.lu;
   RetireRequest(s, *a, it->second, status);
-  s.OnCompleted(*a);
+  s.OnCompleted(*a, lu);
 }
 
 void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
@@ -162,9 +164,24 @@ void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
   for (const SCSI_REQUEST_BLOCK* key : matching) {
     RequestRecord& record = a->requests.at(key);
     record.srb->SrbStatus = srb_status;
+    const uint32_t lu = record.lu;
     RetireRequest(s, *a, record, srb_status);
-    s.OnCompleted(*a);
+    s.OnCompleted(*a, lu);
   }
+}
+
+PSCSI_REQUEST_BLOCK FindSrb(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id,
+                            UCHAR lun, LONG queue_tag) {
+  Adapter* a = s.FindAdapter(extension, "StorPortGetSrb");
+  if (a == nullptr) return nullptr;
+  s.EnterRoutine("StorPortGetSrb", a, HIGH_LEVEL);
+  const uint32_t lu = LuKey(path_id, target_id, lun);
+  const RequestRecord* found = nullptr;
+  for (const auto& [key, record] : a->requests) {
+    if (!record.with_miniport || record.lu != lu || key->QueueTag != queue_tag) continue;
+    if (found == nullptr || record.tag < found->tag) found = &record;
+  }
+  return found != nullptr ? found->srb.get() : nullptr;
 }
 
 PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension,
@@ -218,10 +235,21 @@ size_t Port::Outstanding(uint32_t adapter) const {
 
 std::optional<uint64_t> Port::PauseEndsNs(uint32_t adapter) const {
   const Adapter& a = state_->AdapterAt(adapter);
-  if (a.paused_until_ns == 0 || a.held.empty() || a.state != AdapterState::kRunning ||
-      a.removing || a.quiescing || a.paused_until_ns <= state_->now_ns)
+  if (a.held.empty() || a.state != AdapterState::kRunning || a.removing || a.quiescing)
     return std::nullopt;
-  return a.paused_until_ns;
+  // The first end still ahead: the adapter's pause, or that of a unit Storport holds requests for.
+  std::optional<uint64_t> first;
+  auto consider = [&](uint64_t end) {
+    if (end > state_->now_ns && (!first || end < *first)) first = end;
+  };
+  consider(a.paused_until_ns);
+  for (const SCSI_REQUEST_BLOCK* key : a.held) {
+    auto record = a.requests.find(key);
+    if (record == a.requests.end()) continue;
+    auto unit = a.lus.find(record->second.lu);
+    if (unit != a.lus.end()) consider(unit->second.paused_until_ns);
+  }
+  return first;
 }
 
 }  // namespace msirig::sp

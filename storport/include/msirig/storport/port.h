@@ -142,8 +142,9 @@ class Port {
   uint64_t SubmitRequest(uint32_t adapter, const RequestSpec& spec);
   const std::vector<CompletedRequest>& Completed(uint32_t adapter) const;
   size_t Outstanding(uint32_t adapter) const;
-  // When the adapter's StorPortPause ends (virtual time), while it holds requests for it:
-  // the drain lets time pass to then, so that they start. Nothing otherwise.
+  // When the adapter's StorPortPause, or the StorPortPauseDevice of a unit it holds requests
+  // for, first ends (virtual time), while it holds requests: the drain lets time pass to then,
+  // so that they start. Nothing otherwise.
   std::optional<uint64_t> PauseEndsNs(uint32_t adapter) const;
 
   // --- PnP and error recovery, on the current CPU ---
