@@ -437,9 +437,10 @@ std::string Executor::Impl::DeviceView() const {
 // queued DPC runs whenever its CPU's IRQL drops below DISPATCH_LEVEL, and the drain runs every
 // CPU's queue), so it is the rig's own error, not a finding. A request held back for a running
 // adapter: behind a gate the miniport left closed (StorPortBusy, or StorPortPause again and
-// again; the drain waits for a pause to end) it is the miniport's doing, and CheckEndOfRun
-// reports it with the requests the miniport never completed (RequestsOutstanding, "held by
-// Storport"); behind an open gate the port's DPC would have started it: the rig's error.
+// again; the drain waits for a pause to end) or by its unit's queue (StorPortDeviceBusy,
+// StorPortPauseDevice, the unit's depth) it is the miniport's doing, and CheckEndOfRun reports
+// it with the requests the miniport never completed (RequestsOutstanding, "held by Storport");
+// otherwise the port's DPC would have started it: the rig's error.
 void Executor::Impl::CheckResourcesSettled() {
   const sp::PortState& s = port_->state();
   const bool alive = port_->State(adapter_) != sp::AdapterState::kRemoved;
