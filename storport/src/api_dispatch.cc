@@ -251,6 +251,11 @@ MSIRIG_PLUMBING VOID StorPortStallExecution(ULONG Delay) {
   PortState& s = CurrentPortState();
   s.trace.Add(msirig::sp::Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "StorPortStallExecution",
               Delay);
+  if (Delay >= 1000) {
+    char what[96];
+    std::snprintf(what, sizeof what, "StorPortStallExecution(%u): at most 999 microseconds", Delay);
+    s.Violate(Rule::kStallExecutionDelay, nullptr, what);
+  }
   s.now_ns = msirig::sp::NsAfter(s.now_ns, uint64_t{Delay} * 1000);
   s.scheduler->Stalled(Delay);
   s.scheduler->PreemptionPoint(msirig::sp::PreemptKind::kStorPortCall);

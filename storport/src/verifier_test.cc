@@ -409,6 +409,14 @@ std::vector<RuleCase> Cases() {
                      };
                      ASSERT_TRUE(rig.Start());
                    }});
+  cases.push_back({"StallExecutionDelay", Rule::kStallExecutionDelay,
+                   [](ScriptedRig& rig, bool wrong) {
+                     rig.miniport().initialize = [wrong](PVOID) {
+                       StorPortStallExecution(wrong ? 1000 : 999);
+                       return TRUE;
+                     };
+                     ASSERT_TRUE(rig.Start());
+                   }});
   cases.push_back({"NullLockHandle", Rule::kNullLockHandle, [](ScriptedRig& rig, bool wrong) {
                      StartWithDpc(rig);
                      InDpc(rig, [wrong](PVOID ext) {
