@@ -394,13 +394,14 @@ MSIRIG_PLUMBING uint64_t CommandWork(const hba::DeviceCounters& counters) {
 }  // namespace
 
 // Up to max_steps steps of the device, but no more than max_idle in a row that move no command:
-// messages (an interrupt storm's or a spurious one at every step, which take the device's steps
-// from its command work: ApplyStepFaults; one queued interrupt per vector) or a deferred
-// completion put back in line. Under a storm most of them latch a message already pending; the
-// stalls and drain rounds, not the steps, run the ISRs and let time pass. Without the bound a
-// storm cost a million steps and more a run. With it a storm of N messages lasts more stalls
-// and rounds, so more virtual time, than with 64 and 4096 steps (bench/RESULTS.md, stop 15);
-// what is left in line goes at the next stall or round.
+// messages (an interrupt storm's or a spurious one with no command work left beside it:
+// ApplyStepFaults; one queued interrupt per vector) or a deferred completion put back in line.
+// Under a storm most of them latch a message already pending; the stalls and drain rounds, not
+// the steps, run the ISRs and let time pass. Without the bound a storm cost a million steps and
+// more a run. With it the rest of a storm that outlasts the device's command work lasts more
+// stalls and rounds, so more virtual time, than with 64 and 4096 steps (bench/RESULTS.md, stop
+// 15); what is left in line goes at the next stall or round. Since stop 16 a storm's messages
+// go out beside the command work, so the requests under it complete (tests/e2e/storm_test.cc).
 MSIRIG_PLUMBING bool Executor::Impl::StepDevice(int max_steps, int max_idle) {
   bool progress = false;
   int idle = 0;

@@ -94,7 +94,8 @@ bool Controller::DmaWrite(uint64_t address, const void* source, size_t length) {
 bool Controller::Step() {
   ++counters_.steps;
   if (removed_) return false;
-  if (ApplyStepFaults()) return true;
+  bool messaged = false;
+  if (ApplyStepFaults(&messaged)) return true;
   if (removed_) return false;
   if (release_check_) {
     release_check_ = false;
@@ -103,7 +104,7 @@ bool Controller::Step() {
   if (DeliverOneInterrupt()) return true;
   if (PostOneCompletion()) return true;
   if (FetchAndExecute()) return true;
-  return false;
+  return messaged;
 }
 
 void Controller::AdvanceTime(uint64_t now_ns) {

@@ -182,7 +182,9 @@ class Controller {
   void WriteIntms(uint32_t bits, bool set);
 
   // faults.cc
-  bool ApplyStepFaults();
+  // The step's faults: true when one took the whole step (removal, fatal status, a completion
+  // back after a reset); *messaged when a storm's or spurious message went out beside it.
+  bool ApplyStepFaults(bool* messaged);
   bool ApplyInterruptFaults(uint32_t* vector, bool* duplicate);
   bool ApplyCompletionFaults(PendingCompletion* pc);
   static bool EveryN(uint64_t count, uint32_t n) { return n != 0 && count % n == 0; }

@@ -3,7 +3,7 @@
 
 namespace msirig::hba {
 
-bool Controller::ApplyStepFaults() {
+bool Controller::ApplyStepFaults(bool* messaged) {
   // The 1-based index of this Step() since the fault plan was set.
   const uint64_t step = counters_.steps - plan_first_step_;
   if (faults_.surprise_removal_at_step == step) {
@@ -27,16 +27,17 @@ bool Controller::ApplyStepFaults() {
     Event("fault_interrupt_storm", faults_.interrupt_storm_vector % vectors,
           faults_.interrupt_storm_count);
   }
+  // A storm's or a spurious message goes out beside the step's other work, not instead of it:
+  // the controller's command processing does not wait for its interrupt logic.
   if (storm_remaining_ > 0) {
     --storm_remaining_;
     SendVector(faults_.interrupt_storm_vector % vectors);
-    return true;
-  }
-  if (EveryN(step, faults_.spurious_interrupt_every_n_steps)) {
+    *messaged = true;
+  } else if (EveryN(step, faults_.spurious_interrupt_every_n_steps)) {
     const uint32_t vector = faults_.spurious_interrupt_vector % vectors;
     Event("fault_interrupt_spurious", vector, step);
     SendVector(vector);
-    return true;
+    *messaged = true;
   }
   // Completions kept across a reset reappear once their queue exists again.
   if (!after_reset_.empty() && enabled_ && ready()) {

@@ -26,7 +26,8 @@ struct FaultPlan {
   uint32_t misroute_vector_xor = 1;          //   new vector = (vector ^ xor) mod vector count
   uint32_t delay_interrupt_every_n = 0;      // "fault_interrupt_delayed" (vector, due time)
   uint64_t delay_interrupt_ns = 0;           //   how long a delayed interrupt waits
-  // A message on spurious_interrupt_vector every n-th Step with no completion behind it.
+  // A message on spurious_interrupt_vector every n-th Step with no completion behind it. Like a
+  // storm's, it goes out beside the Step's command work, not instead of it.
   uint32_t spurious_interrupt_every_n_steps = 0;  // "fault_interrupt_spurious" (vector, step)
   uint32_t spurious_interrupt_vector = 0;
   // Interrupt storm: from this step on, one message per Step on the storm vector, count times.
