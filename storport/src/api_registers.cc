@@ -78,6 +78,16 @@ MSIRIG_PLUMBING void Write(const void* address, unsigned size, uint64_t value,
   m->adapter->device->MmioWrite(m->bar, offset, size, value);
 }
 
+// The buffer routines: Count transfers at the one register or port, one element each.
+template <typename T>
+void ReadBuffer(const T* at, T* buffer, ULONG count, const char* routine) {
+  for (ULONG i = 0; i < count; ++i) buffer[i] = static_cast<T>(Read(at, sizeof(T), routine));
+}
+template <typename T>
+void WriteBuffer(T* at, const T* buffer, ULONG count, const char* routine) {
+  for (ULONG i = 0; i < count; ++i) Write(at, sizeof(T), buffer[i], routine);
+}
+
 }  // namespace
 
 extern "C" {
@@ -143,30 +153,27 @@ VOID StorPortWriteRegisterUlong64(PVOID h, PULONG64 r, ULONG64 v) {
 
 VOID StorPortReadRegisterBufferUchar(PVOID h, PUCHAR r, PUCHAR b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i)
-    b[i] = static_cast<UCHAR>(Read(r, 1, "StorPortReadRegisterBufferUchar"));
+  ReadBuffer(r, b, n, "StorPortReadRegisterBufferUchar");
 }
 VOID StorPortReadRegisterBufferUshort(PVOID h, PUSHORT r, PUSHORT b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i)
-    b[i] = static_cast<USHORT>(Read(r, 2, "StorPortReadRegisterBufferUshort"));
+  ReadBuffer(r, b, n, "StorPortReadRegisterBufferUshort");
 }
 VOID StorPortReadRegisterBufferUlong(PVOID h, PULONG r, PULONG b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i)
-    b[i] = static_cast<ULONG>(Read(r, 4, "StorPortReadRegisterBufferUlong"));
+  ReadBuffer(r, b, n, "StorPortReadRegisterBufferUlong");
 }
 VOID StorPortWriteRegisterBufferUchar(PVOID h, PUCHAR r, PUCHAR b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i) Write(r, 1, b[i], "StorPortWriteRegisterBufferUchar");
+  WriteBuffer(r, b, n, "StorPortWriteRegisterBufferUchar");
 }
 VOID StorPortWriteRegisterBufferUshort(PVOID h, PUSHORT r, PUSHORT b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i) Write(r, 2, b[i], "StorPortWriteRegisterBufferUshort");
+  WriteBuffer(r, b, n, "StorPortWriteRegisterBufferUshort");
 }
 VOID StorPortWriteRegisterBufferUlong(PVOID h, PULONG r, PULONG b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i) Write(r, 4, b[i], "StorPortWriteRegisterBufferUlong");
+  WriteBuffer(r, b, n, "StorPortWriteRegisterBufferUlong");
 }
 
 UCHAR StorPortReadPortUchar(PVOID h, PUCHAR p) {
@@ -194,33 +201,29 @@ VOID StorPortWritePortUlong(PVOID h, PULONG p, ULONG v) {
   Write(p, 4, v, "StorPortWritePortUlong");
 }
 
-// Port-space buffers: Count transfers at the one port, as the register buffers do.
-VOID StorPortReadPortBufferUchar(PVOID h, PUCHAR p, PUCHAR b, ULONG n) {
+VOID StorPortReadPortBufferUchar(PVOID h, PUCHAR r, PUCHAR b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i)
-    b[i] = static_cast<UCHAR>(Read(p, 1, "StorPortReadPortBufferUchar"));
+  ReadBuffer(r, b, n, "StorPortReadPortBufferUchar");
 }
-VOID StorPortReadPortBufferUshort(PVOID h, PUSHORT p, PUSHORT b, ULONG n) {
+VOID StorPortReadPortBufferUshort(PVOID h, PUSHORT r, PUSHORT b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i)
-    b[i] = static_cast<USHORT>(Read(p, 2, "StorPortReadPortBufferUshort"));
+  ReadBuffer(r, b, n, "StorPortReadPortBufferUshort");
 }
-VOID StorPortReadPortBufferUlong(PVOID h, PULONG p, PULONG b, ULONG n) {
+VOID StorPortReadPortBufferUlong(PVOID h, PULONG r, PULONG b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i)
-    b[i] = static_cast<ULONG>(Read(p, 4, "StorPortReadPortBufferUlong"));
+  ReadBuffer(r, b, n, "StorPortReadPortBufferUlong");
 }
-VOID StorPortWritePortBufferUchar(PVOID h, PUCHAR p, PUCHAR b, ULONG n) {
+VOID StorPortWritePortBufferUchar(PVOID h, PUCHAR r, PUCHAR b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i) Write(p, 1, b[i], "StorPortWritePortBufferUchar");
+  WriteBuffer(r, b, n, "StorPortWritePortBufferUchar");
 }
-VOID StorPortWritePortBufferUshort(PVOID h, PUSHORT p, PUSHORT b, ULONG n) {
+VOID StorPortWritePortBufferUshort(PVOID h, PUSHORT r, PUSHORT b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i) Write(p, 2, b[i], "StorPortWritePortBufferUshort");
+  WriteBuffer(r, b, n, "StorPortWritePortBufferUshort");
 }
-VOID StorPortWritePortBufferUlong(PVOID h, PULONG p, PULONG b, ULONG n) {
+VOID StorPortWritePortBufferUlong(PVOID h, PULONG r, PULONG b, ULONG n) {
   MSIRIG_RIG_ENTRY();
-  for (ULONG i = 0; i < n; ++i) Write(p, 4, b[i], "StorPortWritePortBufferUlong");
+  WriteBuffer(r, b, n, "StorPortWritePortBufferUlong");
 }
 
 ULONG StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber,

@@ -54,6 +54,14 @@ void Hold(Adapter& a, const SCSI_REQUEST_BLOCK* key) {
   a.held.insert(at, key);
 }
 
+// The queue routines' entry: the adapter of `extension` (null, and a finding, when it is none),
+// with the routine's preemption point; they are allowed at any IRQL.
+Adapter* Entered(PortState& s, PVOID extension, const char* routine) {
+  Adapter* a = s.FindAdapter(extension, routine);
+  if (a != nullptr) s.EnterRoutine(routine, a, HIGH_LEVEL);
+  return a;
+}
+
 }  // namespace
 
 bool PortState::GateOpen(const Adapter& a) const {
@@ -157,9 +165,8 @@ void PortState::ExpirePause(Adapter& a) {
 }
 
 BOOLEAN AdapterBusy(PortState& s, PVOID extension, ULONG requests_to_complete) {
-  Adapter* a = s.FindAdapter(extension, "StorPortBusy");
+  Adapter* a = Entered(s, extension, "StorPortBusy");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortBusy", a, HIGH_LEVEL);
   const size_t outstanding = WithMiniport(*a);
   // Busy with nothing to complete would never end: Storport resumes at once (the page: more
   // than are outstanding means all of them, here none).
@@ -170,9 +177,8 @@ BOOLEAN AdapterBusy(PortState& s, PVOID extension, ULONG requests_to_complete) {
 }
 
 BOOLEAN AdapterReady(PortState& s, PVOID extension) {
-  Adapter* a = s.FindAdapter(extension, "StorPortReady");
+  Adapter* a = Entered(s, extension, "StorPortReady");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortReady", a, HIGH_LEVEL);
   a->busy = false;
   a->busy_completions = 0;
   s.KickQueue(*a);
@@ -181,9 +187,8 @@ BOOLEAN AdapterReady(PortState& s, PVOID extension) {
 
 BOOLEAN DeviceBusy(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                    ULONG requests_to_complete) {
-  Adapter* a = s.FindAdapter(extension, "StorPortDeviceBusy");
+  Adapter* a = Entered(s, extension, "StorPortDeviceBusy");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortDeviceBusy", a, HIGH_LEVEL);
   const uint32_t lu = LuKey(path_id, target_id, lun);
   const size_t outstanding = WithMiniportOn(*a, lu);
   // As StorPortBusy: with nothing of that unit's to complete, the unit is ready at once.
@@ -194,9 +199,8 @@ BOOLEAN DeviceBusy(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id
 }
 
 BOOLEAN DeviceReady(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun) {
-  Adapter* a = s.FindAdapter(extension, "StorPortDeviceReady");
+  Adapter* a = Entered(s, extension, "StorPortDeviceReady");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortDeviceReady", a, HIGH_LEVEL);
   auto unit = a->lus.find(LuKey(path_id, target_id, lun));
   if (unit != a->lus.end()) unit->second.busy_completions = 0;
   s.KickQueue(*a);
@@ -205,9 +209,8 @@ BOOLEAN DeviceReady(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_i
 
 BOOLEAN DevicePause(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                     ULONG timeout_seconds) {
-  Adapter* a = s.FindAdapter(extension, "StorPortPauseDevice");
+  Adapter* a = Entered(s, extension, "StorPortPauseDevice");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortPauseDevice", a, HIGH_LEVEL);
   if (timeout_seconds == 0) return TRUE;  // paused for no time
   a->lus[LuKey(path_id, target_id, lun)].paused_until_ns =
       NsAfter(s.now_ns, uint64_t{timeout_seconds} * 1'000'000'000ull);
@@ -215,9 +218,8 @@ BOOLEAN DevicePause(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_i
 }
 
 BOOLEAN DeviceResume(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun) {
-  Adapter* a = s.FindAdapter(extension, "StorPortResumeDevice");
+  Adapter* a = Entered(s, extension, "StorPortResumeDevice");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortResumeDevice", a, HIGH_LEVEL);
   auto unit = a->lus.find(LuKey(path_id, target_id, lun));
   if (unit != a->lus.end()) unit->second.paused_until_ns = 0;
   s.KickQueue(*a);
@@ -226,9 +228,8 @@ BOOLEAN DeviceResume(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_
 
 BOOLEAN DeviceQueueDepth(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                          ULONG depth) {
-  Adapter* a = s.FindAdapter(extension, "StorPortSetDeviceQueueDepth");
+  Adapter* a = Entered(s, extension, "StorPortSetDeviceQueueDepth");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortSetDeviceQueueDepth", a, HIGH_LEVEL);
   // The page: Depth "is always > 0"; without extended SRBs a unit holds at most 255.
   if (depth == 0) return FALSE;
   a->lus[LuKey(path_id, target_id, lun)].depth = std::min<ULONG>(depth, kDefaultLuDepth);
@@ -237,18 +238,16 @@ BOOLEAN DeviceQueueDepth(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
 }
 
 BOOLEAN AdapterPause(PortState& s, PVOID extension, ULONG timeout_seconds) {
-  Adapter* a = s.FindAdapter(extension, "StorPortPause");
+  Adapter* a = Entered(s, extension, "StorPortPause");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortPause", a, HIGH_LEVEL);
   if (timeout_seconds == 0) return TRUE;  // paused for no time
   a->paused_until_ns = NsAfter(s.now_ns, uint64_t{timeout_seconds} * 1'000'000'000ull);
   return TRUE;
 }
 
 BOOLEAN AdapterResume(PortState& s, PVOID extension) {
-  Adapter* a = s.FindAdapter(extension, "StorPortResume");
+  Adapter* a = Entered(s, extension, "StorPortResume");
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortResume", a, HIGH_LEVEL);
   a->paused_until_ns = 0;
   s.KickQueue(*a);
   return TRUE;
