@@ -367,8 +367,8 @@ void Executor::Impl::Drain() {
       continue;
     }
     // Nothing moves: let virtual time pass, to the device's next deadline or the end of a
-    // StorPortPause that holds requests or, while requests are still outstanding, a second at
-    // a time so that timeouts fire.
+    // StorPortPause (or a held request's StorPortPauseDevice) that holds requests or, while
+    // requests are still outstanding, a second at a time so that timeouts fire.
     std::optional<uint64_t> due = device_->NextDeadlineNs();
     if (!due) due = port_->PauseEndsNs(adapter_);
     if (due) {
@@ -453,20 +453,21 @@ void Executor::Impl::CheckResourcesSettled() {
   }
   const sp::Adapter& a = s.AdapterAt(adapter_);
   if (a.state != sp::AdapterState::kRunning || a.removing) return;
-  for (const SCSI_REQUEST_BLOCK* key : a.held) {
-    if (s.Gated(a, key)) continue;
-    std::fprintf(stderr,
-                 "msirig: rig error: the port still holds %zu request(s) back for a running "
-                 "adapter whose gate is open and whose unit does not hold them\n",
-                 a.held.size());
-    std::abort();
-  }
+  auto ungated_one = [&](const SCSI_REQUEST_BLOCK* key) { return !s.Gated(a, key); };
+  const auto ungated = std::count_if(a.held.begin(), a.held.end(), ungated_one);
+  if (ungated == 0) return;
+  std::fprintf(stderr,
+               "msirig: rig error: the port still holds %zu request(s) back for a running adapter "
+               "whose gate is open and whose unit does not hold them\n",
+               static_cast<size_t>(ungated));
+  std::abort();
 }
 
 namespace {
 
-// The queues whose driver was told of their entries: not those whose vector's last message the
-// fault plan dropped or misrouted, with no message since (the device's doing, not the
+// The queues whose driver was told of their entries: not those whose line's last message (the
+// MSI-X entry, MSI message or pin the queue's vector reaches the host on) the fault plan dropped
+// or misrouted, with no message on that line since (the device's doing, not the
 // driver's: a late completion after a reset, with no request left to time out, is then
 // stranded for good).
 // Out of coverage, like the device's bookkeeping it reads (hba-model controller.cc).

@@ -97,6 +97,45 @@ TEST(Executor, TheDrainWaitsForAPauseThatHoldsRequests) {
   EXPECT_TRUE(r.violations.empty()) << Lines(r);
 }
 
+// The same for a unit's pause (StorPortPauseDevice): the second request, to the same unit, waits
+// out the 1000 s and then completes.
+TEST(Executor, TheDrainWaitsForAUnitsPauseThatHoldsRequests) {
+  Harness h;
+  int calls = 0;
+  h.miniport.start_io = [&calls](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    if (++calls == 1) StorPortPauseDevice(ext, 0, 0, 0, 1000);  // seconds
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kFlush, 1)};
+  const ExecutionResult r = h.executor.Run(s);
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(r.requests_completed, 2u);
+  EXPECT_TRUE(r.violations.empty()) << Lines(r);
+}
+
+// A unit the miniport makes busy (StorPortDeviceBusy) while it keeps its one request for good:
+// the request Storport then holds for the unit is counted with the lost one in the finding, and
+// the end-of-run checks take it for the miniport's doing, not a rig error.
+TEST(ExecutorOracle, ARequestHeldForAUnitLeftBusyIsPartOfTheFindingNotARigError) {
+  Harness h;
+  int calls = 0;
+  h.miniport.start_io = [&calls](PVOID ext, PSCSI_REQUEST_BLOCK) {
+    if (++calls == 1) StorPortDeviceBusy(ext, 0, 0, 0, 1);  // and never completes it
+    return TRUE;
+  };
+  h.miniport.reset_bus = [](PVOID) { return TRUE; };  // completes nothing either
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kFlush, 0), MakeStep(StepKind::kFlush, 1)};
+  const ExecutionResult r = h.executor.Run(s);
+  EXPECT_EQ(calls, 1) << "the busy unit's second request reached HwStartIo";
+  EXPECT_EQ(r.requests_completed, 0u);
+  ASSERT_TRUE(Saw(r, Rule::kRequestsOutstanding)) << Lines(r);
+  EXPECT_NE(Lines(r).find("2 request(s) never completed"), std::string::npos) << Lines(r);
+}
+
 TEST(ExecutorOracle, AReadThatMissesTheLastWriteIsDataCorruption) {
   Harness h;
   std::map<uint32_t, std::vector<uint8_t>> disk;

@@ -89,7 +89,7 @@ bool Controller::DmaWrite(uint64_t address, const void* source, size_t length) {
 }
 
 // One unit of work, in a fixed priority order: step-indexed faults, one interrupt delivery,
-// one completion entry, one command. Interrupts first so a posted completion's message goes
+// one completion entry, one command (a storm's or spurious message goes out beside it). Interrupts first so a posted completion's message goes
 // out before the next command is even fetched, as a real controller's would.
 bool Controller::Step() {
   ++counters_.steps;

@@ -323,7 +323,7 @@ BOOLEAN StorPortValidateRange(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
 PSCSI_REQUEST_BLOCK StorPortGetSrb(PVOID DeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun,
                                    LONG QueueTag) {
   MSIRIG_RIG_ENTRY();
-  return msirig::sp::FindSrb(CurrentPortState(), DeviceExtension, PathId, TargetId, Lun, QueueTag);
+  return msirig::sp::FindSrb(CurrentPortState(), DeviceExtension);
 }
 
 BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete) {

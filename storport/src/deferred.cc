@@ -202,10 +202,10 @@ void Port::CheckEndOfRun(std::string_view device_view) {
   for (auto& adapter : s.adapters) {
     // What the miniport was given, and what Storport still holds for a running adapter whose
     // gate the miniport left closed (StorPortBusy, StorPortPause, a BUSY retry waiting, or the
-    // request's unit under StorPortDeviceBusy).
+    // request's unit holding it: StorPortDeviceBusy, StorPortPauseDevice, its queue depth).
     // Requests Storport holds for a stopped adapter are the scenario's, not the miniport's;
-    // held ones behind an open gate would be the rig's error (the executor's
-    // CheckResourcesSettled). The first is the miniport's oldest when it has any: a lost
+    // held ones behind an open gate and not held by their unit would be the rig's error (the
+    // executor's CheckResourcesSettled). The first is the miniport's oldest when it has any: a lost
     // request is the likelier cause than one Storport holds because of it.
     const bool running = adapter->state == AdapterState::kRunning && !adapter->removing;
     size_t owned = 0;

@@ -2,6 +2,7 @@
 // surprise removal (HW_ADAPTER_CONTROL and StorPortAcquireSpinLock pages; SPEC 5 lifecycle).
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 #include "port_state.h"
 #include "requests.h"
@@ -208,7 +209,10 @@ bool Port::RestartAdapter(uint32_t adapter) {
   a.busy = false;
   a.busy_completions = 0;
   a.busy_retry_waits = false;
-  for (auto& [lu, unit] : a.lus) unit.busy_completions = unit.paused_until_ns = 0;
+  for (auto unit = a.lus.begin(); unit != a.lus.end();) {
+    unit->second.busy_completions = unit->second.paused_until_ns = 0;
+    unit = unit->second.depth == 0 ? a.lus.erase(unit) : std::next(unit);
+  }
   a.paused_until_ns = 0;
   // The requests Storport held while the adapter was stopped, in submission order.
   s.StartHeld(a);

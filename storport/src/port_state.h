@@ -132,6 +132,9 @@ struct LuQueue {
   uint32_t depth = 0;             // StorPortSetDeviceQueueDepth (0: kDefaultLuDepth)
 };
 // The same page: without extended SRBs a logical unit has at most 255 outstanding requests.
+// Decision: that ceiling is also the depth before StorPortSetDeviceQueueDepth, whose page says
+// only "the default value"; PORT_CONFIGURATION_INFORMATION's InitialLunQueueDepth and
+// MaxIOsPerLun are not consulted.
 constexpr uint32_t kDefaultLuDepth = 255;
 
 struct RequestRecord {

@@ -25,6 +25,7 @@
 #include "queue_gate.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "port_state.h"
 
@@ -67,6 +68,16 @@ Adapter* Entered(PortState& s, PVOID extension, const char* routine) {
 bool PortState::GateOpen(const Adapter& a) const {
   return !a.busy && !a.busy_retry_waits && a.paused_until_ns == 0;
 }
+
+namespace {
+
+// Drops a unit's entry once it is back at its defaults, so that LuHolds keeps its fast path.
+void ForgetIfDefault(Adapter& a, std::map<uint32_t, LuQueue>::iterator unit) {
+  const LuQueue& q = unit->second;
+  if (q.busy_completions == 0 && q.paused_until_ns == 0 && q.depth == 0) a.lus.erase(unit);
+}
+
+}  // namespace
 
 bool PortState::LuHolds(const Adapter& a, const SCSI_REQUEST_BLOCK* key) const {
   // Fast path: no unit has left its defaults, and none can have reached the default depth.
@@ -130,7 +141,10 @@ bool PortState::RequeueBusy(Adapter& a, RequestRecord& record) {
   a.busy_retry_waits = outstanding > 0;
   if (outstanding == 0) a.busy = false;  // StorPortBusy: nothing left to wait for
   auto unit = a.lus.find(record.lu);     // StorPortDeviceBusy: the same for the unit
-  if (unit != a.lus.end() && WithMiniportOn(a, record.lu) == 0) unit->second.busy_completions = 0;
+  if (unit != a.lus.end() && WithMiniportOn(a, record.lu) == 0) {
+    unit->second.busy_completions = 0;
+    ForgetIfDefault(a, unit);
+  }
   KickQueue(a);
   return true;
 }
@@ -144,6 +158,7 @@ void PortState::OnCompleted(Adapter& a, uint32_t lu) {
   if (unit != a.lus.end() && unit->second.busy_completions != 0 &&
       (--unit->second.busy_completions == 0 || WithMiniportOn(a, lu) == 0)) {
     unit->second.busy_completions = 0;
+    ForgetIfDefault(a, unit);
   }
   KickQueue(a);
 }
@@ -155,11 +170,15 @@ void PortState::ExpirePause(Adapter& a) {
     trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "pause-expired", a.id);
     expired = true;
   }
-  for (auto& [lu, unit] : a.lus) {
-    if (unit.paused_until_ns == 0 || unit.paused_until_ns > now_ns) continue;
-    unit.paused_until_ns = 0;
-    trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "device-pause-expired", lu);
-    expired = true;
+  for (auto unit = a.lus.begin(); unit != a.lus.end();) {
+    auto next = std::next(unit);
+    if (unit->second.paused_until_ns != 0 && unit->second.paused_until_ns <= now_ns) {
+      unit->second.paused_until_ns = 0;
+      trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "device-pause-expired", unit->first);
+      expired = true;
+      ForgetIfDefault(a, unit);
+    }
+    unit = next;
   }
   if (expired) KickQueue(a);
 }
@@ -202,7 +221,10 @@ BOOLEAN DeviceReady(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_i
   Adapter* a = Entered(s, extension, "StorPortDeviceReady");
   if (a == nullptr) return FALSE;
   auto unit = a->lus.find(LuKey(path_id, target_id, lun));
-  if (unit != a->lus.end()) unit->second.busy_completions = 0;
+  if (unit != a->lus.end()) {
+    unit->second.busy_completions = 0;
+    ForgetIfDefault(*a, unit);
+  }
   s.KickQueue(*a);
   return TRUE;
 }
@@ -221,7 +243,10 @@ BOOLEAN DeviceResume(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_
   Adapter* a = Entered(s, extension, "StorPortResumeDevice");
   if (a == nullptr) return FALSE;
   auto unit = a->lus.find(LuKey(path_id, target_id, lun));
-  if (unit != a->lus.end()) unit->second.paused_until_ns = 0;
+  if (unit != a->lus.end()) {
+    unit->second.paused_until_ns = 0;
+    ForgetIfDefault(*a, unit);
+  }
   s.KickQueue(*a);
   return TRUE;
 }
@@ -232,7 +257,9 @@ BOOLEAN DeviceQueueDepth(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
   if (a == nullptr) return FALSE;
   // The page: Depth "is always > 0"; without extended SRBs a unit holds at most 255.
   if (depth == 0) return FALSE;
-  a->lus[LuKey(path_id, target_id, lun)].depth = std::min<ULONG>(depth, kDefaultLuDepth);
+  auto unit = a->lus.try_emplace(LuKey(path_id, target_id, lun)).first;
+  unit->second.depth = depth >= kDefaultLuDepth ? 0 : depth;  // 0: the default, 255
+  ForgetIfDefault(*a, unit);
   s.KickQueue(*a);  // a deeper queue may let held requests go
   return TRUE;
 }

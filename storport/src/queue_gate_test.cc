@@ -212,8 +212,9 @@ TEST(StorPortDeviceReady, EndsABusyUnitAtOnce) {
 }
 
 // A unit the miniport leaves busy with a request of its own that never completes: the
-// end-of-run report counts the held request with the miniport's one, never as a rig error.
-TEST(StorPortDeviceBusy, ARequestHeldForABusyUnitAtTheEndIsReportedNotARigError) {
+// end-of-run report counts the held request with the miniport's one (the executor's
+// CheckResourcesSettled, which would call it a rig error, is tested in executor_test.cc).
+TEST(StorPortDeviceBusy, ARequestHeldForABusyUnitAtTheEndIsReportedWithTheMiniports) {
   ScriptedRig rig(MsiX(2));
   Keeper keeper;
   keeper.Install(rig);

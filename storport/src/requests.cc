@@ -153,9 +153,10 @@ void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
   s.EnterRoutine("StorPortCompleteRequest", a, HIGH_LEVEL);
   std::vector<const SCSI_REQUEST_BLOCK*> matching;
   for (auto& [key, record] : a->requests) {
-    const bool match = (path_id == SP_UNTAGGED || key->PathId == path_id) &&
-                       (target_id == SP_UNTAGGED || key->TargetId == target_id) &&
-                       (lun == SP_UNTAGGED || key->Lun == lun);
+    // The unit it was sent to, not what the miniport may have written into the SRB since.
+    const bool match = (path_id == SP_UNTAGGED || (record.lu >> 16) == path_id) &&
+                       (target_id == SP_UNTAGGED || ((record.lu >> 8) & 0xFF) == target_id) &&
+                       (lun == SP_UNTAGGED || (record.lu & 0xFF) == lun);
     if (match && record.with_miniport) matching.push_back(key);
   }
   // In submission order, so the trace does not depend on heap addresses.
@@ -170,18 +171,14 @@ void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
   }
 }
 
-PSCSI_REQUEST_BLOCK FindSrb(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id,
-                            UCHAR lun, LONG queue_tag) {
+// Decision: StorPortGetSrb finds nothing. Its Storport page does not say what it returns, and
+// the Storport implementations in public sources leave it unimplemented, returning NULL; a
+// miniport that leans on ScsiPortGetSrb's lookup would fail on Windows, so it gets NULL here
+// too, never a request the real port would not hand it.
+PSCSI_REQUEST_BLOCK FindSrb(PortState& s, PVOID extension) {
   Adapter* a = s.FindAdapter(extension, "StorPortGetSrb");
-  if (a == nullptr) return nullptr;
-  s.EnterRoutine("StorPortGetSrb", a, HIGH_LEVEL);
-  const uint32_t lu = LuKey(path_id, target_id, lun);
-  const RequestRecord* found = nullptr;
-  for (const auto& [key, record] : a->requests) {
-    if (!record.with_miniport || record.lu != lu || key->QueueTag != queue_tag) continue;
-    if (found == nullptr || record.tag < found->tag) found = &record;
-  }
-  return found != nullptr ? found->srb.get() : nullptr;
+  if (a != nullptr) s.EnterRoutine("StorPortGetSrb", a, HIGH_LEVEL);
+  return nullptr;
 }
 
 PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension,

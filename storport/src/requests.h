@@ -18,10 +18,8 @@ void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb);
 // StorPortCompleteRequest: the port completes every matching request the miniport holds.
 void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                          UCHAR srb_status);
-// StorPortGetSrb: the oldest request of that unit with that QueueTag the miniport holds, or NULL
-// (as ScsiPortGetSrb's page says: none outstanding for the unit, or no such tag).
-PSCSI_REQUEST_BLOCK FindSrb(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id,
-                            UCHAR lun, LONG queue_tag);
+// StorPortGetSrb: always NULL (requests.cc).
+PSCSI_REQUEST_BLOCK FindSrb(PortState& s, PVOID extension);
 PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb);
 
 }  // namespace msirig::sp

@@ -53,7 +53,8 @@ struct UnconsumedCompletions {
   uint16_t vector;
   bool interrupts_enabled;
   uint32_t entries;
-  // The fault plan dropped or misrouted the vector's last message and no message went out on it
+  // The fault plan dropped or misrouted the last message of the line the queue's vector reaches
+  // the host on (MSI-X entry, aliased MSI message, pin) and no message went out on that line
   // since: no interrupt-driven driver can know these entries are there (a lost MSI is not
   // re-sent).
   bool notification_lost = false;
