@@ -102,3 +102,16 @@ if("thread" IN_LIST MSIRIG_SANITIZERS OR
 else()
   set(MSIRIG_TSAN OFF)
 endif()
+
+# True when libFuzzer's SanitizerCoverage instrumentation (-fsanitize=fuzzer-no-link) is on:
+# edge counters, indirect calls and comparison tracing. The rig's own libraries then keep their
+# edge counters (which device and port paths a run took is useful feedback) but trace no
+# comparisons (msirig_library, RIG): those compare the rig's state, not the fuzzer's bytes, and
+# their hooks were a quarter of schedule_fuzz's time (bench/RESULTS.md, stop 17). Libraries that
+# do compare the fuzzer's bytes say TRACE_COMPARISONS.
+if(MSIRIG_ENGINE STREQUAL "libfuzzer" OR
+   (MSIRIG_ENGINE STREQUAL "external" AND msirig_external_flags MATCHES "-fsanitize=[^ ]*fuzzer-no-link"))
+  set(MSIRIG_SANCOV ON)
+else()
+  set(MSIRIG_SANCOV OFF)
+endif()

@@ -1,16 +1,22 @@
 # The helpers every folder uses, so that each library, test and fuzz target is declared the same way.
 
-# msirig_library(<name> [RIG] SOURCES <src>... [INCLUDES <dir>...] [DEPS <target>...])
+# msirig_library(<name> [RIG [TRACE_COMPARISONS]] SOURCES <src>... [INCLUDES <dir>...]
+#                [DEPS <target>...])
 # A static library with the project's warnings; INCLUDES become public include directories.
-# RIG marks the rig's own machinery (port driver, device, executor): not TSan-instrumented.
+# RIG marks the rig's own machinery (port driver, device, executor): not TSan-instrumented, and
+# in libFuzzer builds without comparison tracing unless TRACE_COMPARISONS (MsirigOptions.cmake,
+# MSIRIG_SANCOV): the scenario decoder, whose comparisons are on the fuzzer's bytes, says it.
 function(msirig_library name)
-  cmake_parse_arguments(arg "RIG" "" "SOURCES;INCLUDES;DEPS" ${ARGN})
+  cmake_parse_arguments(arg "RIG;TRACE_COMPARISONS" "" "SOURCES;INCLUDES;DEPS" ${ARGN})
   add_library(${name} STATIC ${arg_SOURCES})
   target_include_directories(${name} PUBLIC ${arg_INCLUDES})
   target_link_libraries(${name} PUBLIC ${arg_DEPS})
   target_compile_options(${name} PRIVATE ${msirig_warning_flags})
   if(arg_RIG AND MSIRIG_TSAN)
     target_compile_options(${name} PRIVATE -fno-sanitize=thread)
+  endif()
+  if(arg_RIG AND NOT arg_TRACE_COMPARISONS AND MSIRIG_SANCOV)
+    target_compile_options(${name} PRIVATE -fno-sanitize-coverage=trace-cmp)
   endif()
 endfunction()
 

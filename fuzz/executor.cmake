@@ -1,6 +1,6 @@
 # The executor: virtual CPUs as fibers over the port driver, the device and a miniport.
 if(NOT TARGET msirig_scenario)  # until the scenario library is declared in CMakeLists.txt
-  msirig_library(msirig_scenario RIG
+  msirig_library(msirig_scenario RIG TRACE_COMPARISONS
     SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/src/scenario.cc
     INCLUDES ${CMAKE_CURRENT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/hba-model/include
     DEPS msirig_storport)
