@@ -69,9 +69,8 @@ ULONG AllocatePool(PortState& s, PVOID extension, ULONG bytes, ULONG tag, PVOID*
 }
 
 ULONG FreePool(PortState& s, PVOID extension, PVOID buffer) {
-  Adapter* a = s.FindAdapter(extension, "StorPortFreePool");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortFreePool", DISPATCH_LEVEL);
   if (a == nullptr) return STOR_STATUS_INVALID_PARAMETER;
-  s.EnterRoutine("StorPortFreePool", a, DISPATCH_LEVEL);
   auto it = s.pool.find(buffer);
   if (it == s.pool.end()) {
     s.Violate(Rule::kPoolFree, a,
@@ -161,8 +160,7 @@ VOID StorPortNotification(SCSI_NOTIFICATION_TYPE NotificationType, PVOID HwDevic
     default: {
       // NextRequest, NextLuRequest, ResetDetected, BusChangeDetected and the rest only inform
       // the port driver; the emulation starts every request at once and needs none of them.
-      Adapter* a = s.FindAdapter(HwDeviceExtension, "StorPortNotification");
-      if (a != nullptr) s.EnterRoutine("StorPortNotification", a, HIGH_LEVEL);
+      s.EnterAdapterRoutine(HwDeviceExtension, "StorPortNotification", HIGH_LEVEL);
       break;
     }
   }

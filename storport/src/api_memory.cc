@@ -20,9 +20,9 @@ PVOID StorPortGetUncachedExtension(PVOID HwDeviceExtension,
                                    ULONG NumberOfBytes) {
   MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
-  Adapter* a = s.FindAdapter(HwDeviceExtension, "StorPortGetUncachedExtension");
+  Adapter* a =
+      s.EnterAdapterRoutine(HwDeviceExtension, "StorPortGetUncachedExtension", PASSIVE_LEVEL);
   if (a == nullptr) return nullptr;
-  s.EnterRoutine("StorPortGetUncachedExtension", a, PASSIVE_LEVEL);
   // "A miniport driver can call StorPortGetUncachedExtension only from HwStorFindAdapter."
   if (s.CurrentCallback() != Callback::kFindAdapter) {
     s.Violate(Rule::kCallContext, a,
@@ -49,9 +49,8 @@ STOR_PHYSICAL_ADDRESS StorPortGetPhysicalAddress(PVOID HwDeviceExtension, PSCSI_
   PortState& s = CurrentPortState();
   STOR_PHYSICAL_ADDRESS result;
   result.QuadPart = 0;
-  Adapter* a = s.FindAdapter(HwDeviceExtension, "StorPortGetPhysicalAddress");
+  Adapter* a = s.EnterAdapterRoutine(HwDeviceExtension, "StorPortGetPhysicalAddress", HIGH_LEVEL);
   if (a == nullptr) return result;
-  s.EnterRoutine("StorPortGetPhysicalAddress", a, HIGH_LEVEL);
   uint64_t physical = 0;
   size_t remaining = 0;
   if (!s.memory.ToPhysical(VirtualAddress, &physical, &remaining)) {

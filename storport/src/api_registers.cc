@@ -97,9 +97,8 @@ PVOID StorPortGetDeviceBase(PVOID HwDeviceExtension, INTERFACE_TYPE BusType,
                             ULONG NumberOfBytes, BOOLEAN InIoSpace) {
   MSIRIG_RIG_ENTRY();
   PortState& s = CurrentPortState();
-  Adapter* a = s.FindAdapter(HwDeviceExtension, "StorPortGetDeviceBase");
+  Adapter* a = s.EnterAdapterRoutine(HwDeviceExtension, "StorPortGetDeviceBase", PASSIVE_LEVEL);
   if (a == nullptr) return nullptr;
-  s.EnterRoutine("StorPortGetDeviceBase", a, PASSIVE_LEVEL);
   const auto start = static_cast<uint64_t>(IoAddress.QuadPart);
   for (const msirig::sp::PciBar& bar : a->bars) {
     if (start < bar.address || start - bar.address + NumberOfBytes > bar.size) continue;

@@ -61,9 +61,8 @@ const char* AdapterStateName(AdapterState state) {
 
 BOOLEAN EnablePassiveInitialization(PortState& s, PVOID extension,
                                     PHW_PASSIVE_INITIALIZE_ROUTINE routine) {
-  Adapter* a = s.FindAdapter(extension, "StorPortEnablePassiveInitialization");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortEnablePassiveInitialization", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortEnablePassiveInitialization", a, HIGH_LEVEL);
   // "A miniport must call StorPortEnablePassiveInitialization only from within HwStorInitialize.
   // Otherwise it returns FALSE and the routine will not execute."
   if (s.CurrentCallback() != Callback::kInitialize) {
@@ -78,9 +77,8 @@ BOOLEAN EnablePassiveInitialization(PortState& s, PVOID extension,
 }
 
 void InitializeDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PHW_DPC_ROUTINE routine) {
-  Adapter* a = s.FindAdapter(extension, "StorPortInitializeDpc");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortInitializeDpc", HIGH_LEVEL);
   if (a == nullptr) return;
-  s.EnterRoutine("StorPortInitializeDpc", a, HIGH_LEVEL);
   if (dpc == nullptr) {
     s.Violate(Rule::kNullDpc, a, "StorPortInitializeDpc with a NULL Dpc");
     return;
@@ -97,9 +95,8 @@ void InitializeDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PHW_DPC_ROUTINE
 }
 
 BOOLEAN IssueDpc(PortState& s, PVOID extension, PSTOR_DPC dpc, PVOID argument1, PVOID argument2) {
-  Adapter* a = s.FindAdapter(extension, "StorPortIssueDpc");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortIssueDpc", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
-  s.EnterRoutine("StorPortIssueDpc", a, HIGH_LEVEL);
   if (dpc == nullptr) {
     s.Violate(Rule::kNullDpc, a, "StorPortIssueDpc with a NULL Dpc");
     return FALSE;
@@ -154,9 +151,9 @@ size_t PortState::DrainDpcs() {
 }
 
 void RequestTimer(PortState& s, PVOID extension, PHW_TIMER timer, ULONG microseconds) {
-  Adapter* a = s.FindAdapter(extension, "StorPortNotification(RequestTimerCall)");
+  Adapter* a =
+      s.EnterAdapterRoutine(extension, "StorPortNotification(RequestTimerCall)", HIGH_LEVEL);
   if (a == nullptr) return;
-  s.EnterRoutine("StorPortNotification(RequestTimerCall)", a, HIGH_LEVEL);
   // A value of zero cancels the timer.
   a->timer = microseconds == 0 ? nullptr : timer;
   a->timer_due_ns = NsAfter(s.now_ns, uint64_t{microseconds} * 1000);

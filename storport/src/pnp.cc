@@ -211,7 +211,7 @@ bool Port::RestartAdapter(uint32_t adapter) {
   a.busy_retry_waits = false;
   for (auto unit = a.lus.begin(); unit != a.lus.end();) {
     unit->second.busy_completions = unit->second.paused_until_ns = 0;
-    unit = unit->second.depth == 0 ? a.lus.erase(unit) : std::next(unit);
+    unit = unit->second.AtDefaults() ? a.lus.erase(unit) : std::next(unit);
   }
   a.paused_until_ns = 0;
   // The requests Storport held while the adapter was stopped, in submission order.

@@ -165,6 +165,13 @@ MSIRIG_PLUMBING void PortState::EnterRoutine(const char* routine, Adapter* adapt
   scheduler->PreemptionPoint(PreemptKind::kStorPortCall);
 }
 
+Adapter* PortState::EnterAdapterRoutine(const void* extension, const char* routine,
+                                        uint8_t max_irql) {
+  Adapter* a = FindAdapter(extension, routine);
+  if (a != nullptr) EnterRoutine(routine, a, max_irql);
+  return a;
+}
+
 // --- Port ---
 
 Port::Port(PortOptions options) : state_(std::make_unique<PortState>(options)) {

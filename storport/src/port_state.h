@@ -33,6 +33,13 @@ inline uint64_t NsAfter(uint64_t from, uint64_t length) {
 inline uint32_t LuKey(UCHAR path_id, UCHAR target_id, UCHAR lun) {
   return (uint32_t{path_id} << 16) | (uint32_t{target_id} << 8) | lun;
 }
+// Whether unit `lu` (LuKey) is one that path, target and lun name, SP_UNTAGGED standing for any
+// (StorPortCompleteRequest).
+inline bool LuMatches(uint32_t lu, UCHAR path_id, UCHAR target_id, UCHAR lun) {
+  return (path_id == SP_UNTAGGED || (lu >> 16) == path_id) &&
+         (target_id == SP_UNTAGGED || ((lu >> 8) & 0xFF) == target_id) &&
+         (lun == SP_UNTAGGED || (lu & 0xFF) == lun);
+}
 
 // The miniport routine a virtual CPU is running, innermost last (SPEC 3, lock table of the
 // StorPortAcquireSpinLock page).
@@ -130,6 +137,8 @@ struct LuQueue {
   uint32_t busy_completions = 0;  // StorPortDeviceBusy: that unit's completions awaited (0: ready)
   uint64_t paused_until_ns = 0;   // StorPortPauseDevice (0: not paused)
   uint32_t depth = 0;             // StorPortSetDeviceQueueDepth (0: kDefaultLuDepth)
+  // Nothing to remember: the unit's entry can go (PortState::LuHolds' fast path needs none).
+  bool AtDefaults() const { return busy_completions == 0 && paused_until_ns == 0 && depth == 0; }
 };
 // The same page: without extended SRBs a logical unit has at most 255 outstanding requests.
 // Decision: that ceiling is also the depth before StorPortSetDeviceQueueDepth, whose page says
@@ -327,6 +336,10 @@ struct PortState {
                const std::string& place = {});
   // A preemption point at the start of StorPort routine `routine`, with its IRQL limit checked.
   void EnterRoutine(const char* routine, Adapter* adapter, uint8_t max_irql);
+  // The start of a routine whose first argument is a device extension: the adapter
+  // (FindAdapter: null, and a NotAnAdapter finding, when there is none), then EnterRoutine.
+  // Routines that must check another argument before entering call the two themselves.
+  Adapter* EnterAdapterRoutine(const void* extension, const char* routine, uint8_t max_irql);
 
   // Locks (locks.cc). Acquire spins through the scheduler while another CPU holds a lock.
   void AcquireLocks(Acquisition acquisition);

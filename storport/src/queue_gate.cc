@@ -55,12 +55,19 @@ void Hold(Adapter& a, const SCSI_REQUEST_BLOCK* key) {
   a.held.insert(at, key);
 }
 
-// The queue routines' entry: the adapter of `extension` (null, and a finding, when it is none),
-// with the routine's preemption point; they are allowed at any IRQL.
-Adapter* Entered(PortState& s, PVOID extension, const char* routine) {
-  Adapter* a = s.FindAdapter(extension, routine);
-  if (a != nullptr) s.EnterRoutine(routine, a, HIGH_LEVEL);
-  return a;
+// Ends one of a unit's holds (`hold`: its busy or its pause), dropping the unit's entry once it
+// is back at its defaults, so that LuHolds keeps its fast path.
+template <typename Field>
+void EndUnitHold(Adapter& a, std::map<uint32_t, LuQueue>::iterator unit, Field LuQueue::*hold) {
+  unit->second.*hold = 0;
+  if (unit->second.AtDefaults()) a.lus.erase(unit);
+}
+
+// The same, for a unit found by its key; nothing when it has no entry (nothing held).
+template <typename Field>
+void EndUnitHold(Adapter& a, uint32_t lu, Field LuQueue::*hold) {
+  auto unit = a.lus.find(lu);
+  if (unit != a.lus.end()) EndUnitHold(a, unit, hold);
 }
 
 }  // namespace
@@ -68,16 +75,6 @@ Adapter* Entered(PortState& s, PVOID extension, const char* routine) {
 bool PortState::GateOpen(const Adapter& a) const {
   return !a.busy && !a.busy_retry_waits && a.paused_until_ns == 0;
 }
-
-namespace {
-
-// Drops a unit's entry once it is back at its defaults, so that LuHolds keeps its fast path.
-void ForgetIfDefault(Adapter& a, std::map<uint32_t, LuQueue>::iterator unit) {
-  const LuQueue& q = unit->second;
-  if (q.busy_completions == 0 && q.paused_until_ns == 0 && q.depth == 0) a.lus.erase(unit);
-}
-
-}  // namespace
 
 bool PortState::LuHolds(const Adapter& a, const SCSI_REQUEST_BLOCK* key) const {
   // Fast path: no unit has left its defaults, and none can have reached the default depth.
@@ -140,11 +137,8 @@ bool PortState::RequeueBusy(Adapter& a, RequestRecord& record) {
   const size_t outstanding = WithMiniport(a);
   a.busy_retry_waits = outstanding > 0;
   if (outstanding == 0) a.busy = false;  // StorPortBusy: nothing left to wait for
-  auto unit = a.lus.find(record.lu);     // StorPortDeviceBusy: the same for the unit
-  if (unit != a.lus.end() && WithMiniportOn(a, record.lu) == 0) {
-    unit->second.busy_completions = 0;
-    ForgetIfDefault(a, unit);
-  }
+  // StorPortDeviceBusy: the same for the unit.
+  if (WithMiniportOn(a, record.lu) == 0) EndUnitHold(a, record.lu, &LuQueue::busy_completions);
   KickQueue(a);
   return true;
 }
@@ -157,8 +151,7 @@ void PortState::OnCompleted(Adapter& a, uint32_t lu) {
   auto unit = a.lus.find(lu);
   if (unit != a.lus.end() && unit->second.busy_completions != 0 &&
       (--unit->second.busy_completions == 0 || WithMiniportOn(a, lu) == 0)) {
-    unit->second.busy_completions = 0;
-    ForgetIfDefault(a, unit);
+    EndUnitHold(a, unit, &LuQueue::busy_completions);
   }
   KickQueue(a);
 }
@@ -173,10 +166,9 @@ void PortState::ExpirePause(Adapter& a) {
   for (auto unit = a.lus.begin(); unit != a.lus.end();) {
     auto next = std::next(unit);
     if (unit->second.paused_until_ns != 0 && unit->second.paused_until_ns <= now_ns) {
-      unit->second.paused_until_ns = 0;
       trace.Add(Event::kTimer, CpuIndex(), Cpu().irql, "device-pause-expired", unit->first);
       expired = true;
-      ForgetIfDefault(a, unit);
+      EndUnitHold(a, unit, &LuQueue::paused_until_ns);
     }
     unit = next;
   }
@@ -184,7 +176,7 @@ void PortState::ExpirePause(Adapter& a) {
 }
 
 BOOLEAN AdapterBusy(PortState& s, PVOID extension, ULONG requests_to_complete) {
-  Adapter* a = Entered(s, extension, "StorPortBusy");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortBusy", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
   const size_t outstanding = WithMiniport(*a);
   // Busy with nothing to complete would never end: Storport resumes at once (the page: more
@@ -196,7 +188,7 @@ BOOLEAN AdapterBusy(PortState& s, PVOID extension, ULONG requests_to_complete) {
 }
 
 BOOLEAN AdapterReady(PortState& s, PVOID extension) {
-  Adapter* a = Entered(s, extension, "StorPortReady");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortReady", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
   a->busy = false;
   a->busy_completions = 0;
@@ -206,7 +198,7 @@ BOOLEAN AdapterReady(PortState& s, PVOID extension) {
 
 BOOLEAN DeviceBusy(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                    ULONG requests_to_complete) {
-  Adapter* a = Entered(s, extension, "StorPortDeviceBusy");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortDeviceBusy", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
   const uint32_t lu = LuKey(path_id, target_id, lun);
   const size_t outstanding = WithMiniportOn(*a, lu);
@@ -218,20 +210,16 @@ BOOLEAN DeviceBusy(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id
 }
 
 BOOLEAN DeviceReady(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun) {
-  Adapter* a = Entered(s, extension, "StorPortDeviceReady");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortDeviceReady", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
-  auto unit = a->lus.find(LuKey(path_id, target_id, lun));
-  if (unit != a->lus.end()) {
-    unit->second.busy_completions = 0;
-    ForgetIfDefault(*a, unit);
-  }
+  EndUnitHold(*a, LuKey(path_id, target_id, lun), &LuQueue::busy_completions);
   s.KickQueue(*a);
   return TRUE;
 }
 
 BOOLEAN DevicePause(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                     ULONG timeout_seconds) {
-  Adapter* a = Entered(s, extension, "StorPortPauseDevice");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortPauseDevice", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
   if (timeout_seconds == 0) return TRUE;  // paused for no time
   a->lus[LuKey(path_id, target_id, lun)].paused_until_ns =
@@ -240,32 +228,28 @@ BOOLEAN DevicePause(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_i
 }
 
 BOOLEAN DeviceResume(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun) {
-  Adapter* a = Entered(s, extension, "StorPortResumeDevice");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortResumeDevice", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
-  auto unit = a->lus.find(LuKey(path_id, target_id, lun));
-  if (unit != a->lus.end()) {
-    unit->second.paused_until_ns = 0;
-    ForgetIfDefault(*a, unit);
-  }
+  EndUnitHold(*a, LuKey(path_id, target_id, lun), &LuQueue::paused_until_ns);
   s.KickQueue(*a);
   return TRUE;
 }
 
 BOOLEAN DeviceQueueDepth(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                          ULONG depth) {
-  Adapter* a = Entered(s, extension, "StorPortSetDeviceQueueDepth");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortSetDeviceQueueDepth", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
   // The page: Depth "is always > 0"; without extended SRBs a unit holds at most 255.
   if (depth == 0) return FALSE;
   auto unit = a->lus.try_emplace(LuKey(path_id, target_id, lun)).first;
   unit->second.depth = depth >= kDefaultLuDepth ? 0 : depth;  // 0: the default, 255
-  ForgetIfDefault(*a, unit);
+  if (unit->second.AtDefaults()) a->lus.erase(unit);
   s.KickQueue(*a);  // a deeper queue may let held requests go
   return TRUE;
 }
 
 BOOLEAN AdapterPause(PortState& s, PVOID extension, ULONG timeout_seconds) {
-  Adapter* a = Entered(s, extension, "StorPortPause");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortPause", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
   if (timeout_seconds == 0) return TRUE;  // paused for no time
   a->paused_until_ns = NsAfter(s.now_ns, uint64_t{timeout_seconds} * 1'000'000'000ull);
@@ -273,7 +257,7 @@ BOOLEAN AdapterPause(PortState& s, PVOID extension, ULONG timeout_seconds) {
 }
 
 BOOLEAN AdapterResume(PortState& s, PVOID extension) {
-  Adapter* a = Entered(s, extension, "StorPortResume");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortResume", HIGH_LEVEL);
   if (a == nullptr) return FALSE;
   a->paused_until_ns = 0;
   s.KickQueue(*a);

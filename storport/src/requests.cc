@@ -115,9 +115,9 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
 }
 
 void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb) {
-  Adapter* a = s.FindAdapter(extension, "StorPortNotification(RequestComplete)");
+  Adapter* a =
+      s.EnterAdapterRoutine(extension, "StorPortNotification(RequestComplete)", HIGH_LEVEL);
   if (a == nullptr) return;
-  s.EnterRoutine("StorPortNotification(RequestComplete)", a, HIGH_LEVEL);
   auto it = a->requests.find(srb);
   char what[160];
   if (it == a->requests.end() || !it->second.with_miniport) {
@@ -146,18 +146,16 @@ void CompleteRequest(PortState& s, PVOID extension, PSCSI_REQUEST_BLOCK srb) {
 
 void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR target_id, UCHAR lun,
                          UCHAR srb_status) {
-  Adapter* a = s.FindAdapter(extension, "StorPortCompleteRequest");
-  if (a == nullptr) return;
   // Allowed at DIRQL: in half duplex HwResetBus runs holding the interrupt lock and completes
   // what is outstanding with it (storahci does).
-  s.EnterRoutine("StorPortCompleteRequest", a, HIGH_LEVEL);
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortCompleteRequest", HIGH_LEVEL);
+  if (a == nullptr) return;
   std::vector<const SCSI_REQUEST_BLOCK*> matching;
   for (auto& [key, record] : a->requests) {
     // The unit it was sent to, not what the miniport may have written into the SRB since.
-    const bool match = (path_id == SP_UNTAGGED || (record.lu >> 16) == path_id) &&
-                       (target_id == SP_UNTAGGED || ((record.lu >> 8) & 0xFF) == target_id) &&
-                       (lun == SP_UNTAGGED || (record.lu & 0xFF) == lun);
-    if (match && record.with_miniport) matching.push_back(key);
+    if (LuMatches(record.lu, path_id, target_id, lun) && record.with_miniport) {
+      matching.push_back(key);
+    }
   }
   // In submission order, so the trace does not depend on heap addresses.
   std::sort(matching.begin(), matching.end(),
@@ -176,16 +174,14 @@ void CompleteAllRequests(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
 // miniport that leans on ScsiPortGetSrb's lookup would fail on Windows, so it gets NULL here
 // too, never a request the real port would not hand it.
 PSCSI_REQUEST_BLOCK FindSrb(PortState& s, PVOID extension) {
-  Adapter* a = s.FindAdapter(extension, "StorPortGetSrb");
-  if (a != nullptr) s.EnterRoutine("StorPortGetSrb", a, HIGH_LEVEL);
+  s.EnterAdapterRoutine(extension, "StorPortGetSrb", HIGH_LEVEL);
   return nullptr;
 }
 
 PSTOR_SCATTER_GATHER_LIST ScatterGatherList(PortState& s, PVOID extension,
                                             PSCSI_REQUEST_BLOCK srb) {
-  Adapter* a = s.FindAdapter(extension, "StorPortGetScatterGatherList");
+  Adapter* a = s.EnterAdapterRoutine(extension, "StorPortGetScatterGatherList", DISPATCH_LEVEL);
   if (a == nullptr) return nullptr;
-  s.EnterRoutine("StorPortGetScatterGatherList", a, DISPATCH_LEVEL);
   auto it = a->requests.find(srb);
   if (it == a->requests.end() || it->second.data_length == 0) return nullptr;
   RequestRecord& record = it->second;
