@@ -181,6 +181,9 @@ ULONG NvmHwFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformat
   ConfigInfo->MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
   ConfigInfo->SynchronizationModel = StorSynchronizeHalfDuplex;
   ConfigInfo->MaxNumberOfIO = NVM_MAX_IO_QUEUES * NVM_IO_SLOTS;
+  /* Every I/O queue serves the one namespace. Unset, Storport would keep a physical miniport's
+   * logical unit at 20 outstanding requests (StorPortSetDeviceQueueDepth's default). */
+  ConfigInfo->MaxIOsPerLun = NVM_MAX_IO_QUEUES * NVM_IO_SLOTS;
 
   /* SPEC.md 3: Storport says Latched when it connects MSI/MSI-X; only then is there an MSI
    * routine, and the adapter parameter picks how its calls are synchronized. */

@@ -136,15 +136,24 @@ struct DpcRecord {
 struct LuQueue {
   uint32_t busy_completions = 0;  // StorPortDeviceBusy: that unit's completions awaited (0: ready)
   uint64_t paused_until_ns = 0;   // StorPortPauseDevice (0: not paused)
-  uint32_t depth = 0;             // StorPortSetDeviceQueueDepth (0: kDefaultLuDepth)
+  uint32_t depth = 0;             // StorPortSetDeviceQueueDepth (0: DefaultLuDepth)
   // Nothing to remember: the unit's entry can go (PortState::LuHolds' fast path needs none).
   bool AtDefaults() const { return busy_completions == 0 && paused_until_ns == 0 && depth == 0; }
 };
 // The same page: without extended SRBs a logical unit has at most 255 outstanding requests.
-// Decision: that ceiling is also the depth before StorPortSetDeviceQueueDepth, whose page says
-// only "the default value"; PORT_CONFIGURATION_INFORMATION's InitialLunQueueDepth and
-// MaxIOsPerLun are not consulted.
-constexpr uint32_t kDefaultLuDepth = 255;
+constexpr uint32_t kMaxLuDepth = 255;
+// A unit's depth before StorPortSetDeviceQueueDepth, from what HwFindAdapter left in the
+// adapter's configuration. The current StorPortSetDeviceQueueDepth page says only "the default
+// value"; its 2014 edition spells it out: InitialLunQueueDepth when non-zero, else MaxIOsPerLun
+// when non-zero, else 250 for a virtual miniport (VirtualDevice) and 20 for a physical one;
+// at most 255 unless the device supports extended SRBs, which the port does not model.
+inline uint32_t DefaultLuDepth(const PORT_CONFIGURATION_INFORMATION& config) {
+  const ULONG depth = config.InitialLunQueueDepth != 0 ? config.InitialLunQueueDepth
+                      : config.MaxIOsPerLun != 0       ? config.MaxIOsPerLun
+                      : config.VirtualDevice           ? 250
+                                                       : 20;
+  return depth < kMaxLuDepth ? depth : kMaxLuDepth;
+}
 
 struct RequestRecord {
   uint64_t tag = 0;

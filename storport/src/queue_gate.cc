@@ -17,7 +17,8 @@
 // drained to a sufficient level" (RequestsToComplete of that unit's; more than are outstanding
 // means all of them) and StorPortDeviceReady ends it; StorPortPauseDevice / StorPortResumeDevice
 // pause it as StorPortPause does the adapter; and a unit never has more requests with the
-// miniport than its queue depth (StorPortSetDeviceQueueDepth; 255 until then). Requests to other
+// miniport than its queue depth (StorPortSetDeviceQueueDepth; DefaultLuDepth, from the adapter's
+// configuration, until then; at most 255). Requests to other
 // units pass. Decision: a restart ends a unit's busy and pause, as the adapter's; its depth stays
 // (the unit outlives the adapter's stop).
 // Held requests start, in submission order, from the port's own DPC on the CPU that opened the
@@ -78,12 +79,13 @@ bool PortState::GateOpen(const Adapter& a) const {
 
 bool PortState::LuHolds(const Adapter& a, const SCSI_REQUEST_BLOCK* key) const {
   // Fast path: no unit has left its defaults, and none can have reached the default depth.
-  if (a.lus.empty() && a.requests.size() <= kDefaultLuDepth) return false;
+  const uint32_t default_depth = DefaultLuDepth(a.config_info);
+  if (a.lus.empty() && a.requests.size() <= default_depth) return false;
   auto it = a.requests.find(key);
   if (it == a.requests.end()) return false;
   const uint32_t lu = it->second.lu;
   auto unit = a.lus.find(lu);
-  uint32_t depth = kDefaultLuDepth;
+  uint32_t depth = default_depth;
   if (unit != a.lus.end()) {
     if (unit->second.busy_completions != 0 || unit->second.paused_until_ns != 0) return true;
     if (unit->second.depth != 0) depth = unit->second.depth;
@@ -242,8 +244,7 @@ BOOLEAN DeviceQueueDepth(PortState& s, PVOID extension, UCHAR path_id, UCHAR tar
   // The page: Depth "is always > 0"; without extended SRBs a unit holds at most 255.
   if (depth == 0) return FALSE;
   auto unit = a->lus.try_emplace(LuKey(path_id, target_id, lun)).first;
-  unit->second.depth = depth >= kDefaultLuDepth ? 0 : depth;  // 0: the default, 255
-  if (unit->second.AtDefaults()) a->lus.erase(unit);
+  unit->second.depth = std::min<ULONG>(depth, kMaxLuDepth);
   s.KickQueue(*a);  // a deeper queue may let held requests go
   return TRUE;
 }

@@ -2,6 +2,7 @@
 // final; StorPortBusy / StorPortReady and StorPortPause / StorPortResume hold and release I/O.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -280,22 +281,58 @@ TEST(StorPortSetDeviceQueueDepth, TheUnitNeverHasMoreWithTheMiniportThanItsDepth
   EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
 }
 
-// Without extended SRBs a unit has at most 255 requests with the miniport (Storport Queue
-// Management page); the 256th waits for one of them.
-TEST(StorPortSetDeviceQueueDepth, TheDefaultDepthIs255) {
+// How many requests of one unit the miniport gets before the next waits, with `configure`
+// setting up PORT_CONFIGURATION_INFORMATION in HwFindAdapter (and `set_depth`, when non-zero,
+// given to StorPortSetDeviceQueueDepth once started). Checks that one completion lets the next in.
+int UnitDepth(const std::function<void(PPORT_CONFIGURATION_INFORMATION)>& configure,
+              ULONG set_depth = 0) {
   ScriptedRig rig(MsiX(2));
   Keeper keeper;
   keeper.Install(rig);
-  ASSERT_TRUE(rig.Start());
-  for (int i = 0; i < 256; ++i) rig.port().SubmitRequest(rig.adapter(), ToUnit(0));
+  rig.miniport().find_adapter = [&](PVOID, PPORT_CONFIGURATION_INFORMATION config) {
+    configure(config);
+  };
+  EXPECT_TRUE(rig.Start());
+  if (set_depth != 0) EXPECT_TRUE(StorPortSetDeviceQueueDepth(rig.extension(), 0, 0, 0, set_depth));
+  constexpr int kSubmitted = 300;
+  for (int i = 0; i < kSubmitted; ++i) rig.port().SubmitRequest(rig.adapter(), ToUnit(0));
   rig.port().RunDpcs();
-  ASSERT_EQ(keeper.calls, 255);
-  keeper.Complete(rig, 0);
-  rig.port().RunDpcs();
-  ASSERT_EQ(keeper.calls, 256);
-  for (size_t i = 1; i < 256; ++i) keeper.Complete(rig, i);
+  const int depth = keeper.calls;
+  size_t done = 0;
+  if (depth < kSubmitted) {
+    keeper.Complete(rig, done++);
+    rig.port().RunDpcs();
+    EXPECT_EQ(keeper.calls, depth + 1) << "one completion lets one more in";
+  }
+  while (done < keeper.kept.size()) {  // each completion lets the next held one in
+    keeper.Complete(rig, done++);
+    rig.port().RunDpcs();
+  }
+  EXPECT_EQ(keeper.calls, kSubmitted);
   EXPECT_EQ(rig.port().Outstanding(rig.adapter()), 0u);
   EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+  return depth;
+}
+
+// The default depth (the StorPortSetDeviceQueueDepth page, 2014 edition): InitialLunQueueDepth,
+// else MaxIOsPerLun, else 250 for a virtual miniport and 20 for a physical one; never more than
+// 255 without extended SRBs (Storport Queue Management page).
+TEST(StorPortSetDeviceQueueDepth, TheDefaultDepthComesFromTheAdaptersConfiguration) {
+  EXPECT_EQ(UnitDepth([](PPORT_CONFIGURATION_INFORMATION) {}), 20) << "a physical miniport";
+  EXPECT_EQ(UnitDepth([](PPORT_CONFIGURATION_INFORMATION c) { c->VirtualDevice = TRUE; }), 250);
+  EXPECT_EQ(UnitDepth([](PPORT_CONFIGURATION_INFORMATION c) { c->MaxIOsPerLun = 7; }), 7);
+  EXPECT_EQ(UnitDepth([](PPORT_CONFIGURATION_INFORMATION c) {
+              c->MaxIOsPerLun = 7;
+              c->InitialLunQueueDepth = 3;
+            }),
+            3)
+      << "InitialLunQueueDepth first";
+  EXPECT_EQ(UnitDepth([](PPORT_CONFIGURATION_INFORMATION c) { c->MaxIOsPerLun = 1000; }), 255);
+}
+
+TEST(StorPortSetDeviceQueueDepth, ReplacesTheDefaultUpTo255) {
+  EXPECT_EQ(UnitDepth([](PPORT_CONFIGURATION_INFORMATION) {}, 30), 30) << "over the default 20";
+  EXPECT_EQ(UnitDepth([](PPORT_CONFIGURATION_INFORMATION c) { c->MaxIOsPerLun = 100; }, 1000), 255);
 }
 
 TEST(StorPortPause, HoldsRequestsUntilTheTimeOutExpires) {
