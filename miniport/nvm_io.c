@@ -110,8 +110,15 @@ static VOID NvmPadCopy(_Out_writes_(Length) PUCHAR Destination, _In_reads_(Lengt
   }
 }
 
+/* The device identification VPD page (SPC-4 7.8.6) has one designator: a T10 vendor ID based
+ * one (type 1, ASCII, associated with the logical unit), "NVMe    " then the controller's model
+ * and serial numbers, as SCSI translations of NVMe controllers without an EUI-64 or NGUID give. */
+#define NVM_DESIGNATOR_LENGTH \
+  (8 + RTL_FIELD_SIZE(NVM_ADAPTER_EXTENSION, Model) + RTL_FIELD_SIZE(NVM_ADAPTER_EXTENSION, Serial))
+#define NVM_DEVICE_ID_PAGE_LENGTH (4 + NVM_DESIGNATOR_LENGTH)
+
 static UCHAR NvmInquiry(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_BLOCK Srb) {
-  UCHAR data[64];
+  UCHAR data[4 + NVM_DEVICE_ID_PAGE_LENGTH];
   const UCHAR* cdb = Srb->Cdb;
   ULONG allocation = NvmBigEndian16(&cdb[3]);
   static const UCHAR vendor[8] = {'N', 'V', 'M', 'e', ' ', ' ', ' ', ' '};
@@ -134,15 +141,26 @@ static UCHAR NvmInquiry(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PSCSI_REQUEST_
   }
   switch (cdb[2]) {
     case 0x00: /* supported VPD pages */
-      data[3] = 2;
+      data[3] = 3;
       data[4] = 0x00;
       data[5] = 0x80;
-      return NvmReturnData(Srb, data, 6, allocation);
+      data[6] = 0x83;
+      return NvmReturnData(Srb, data, 7, allocation);
     case 0x80: /* unit serial number */
       data[1] = 0x80;
       data[3] = sizeof(Adapter->Serial);
       NvmPadCopy(&data[4], Adapter->Serial, sizeof(Adapter->Serial));
       return NvmReturnData(Srb, data, 4 + sizeof(Adapter->Serial), allocation);
+    case 0x83: /* device identification */
+      data[1] = 0x83;
+      data[3] = NVM_DEVICE_ID_PAGE_LENGTH;
+      data[4] = 0x02; /* code set: ASCII */
+      data[5] = 0x01; /* association: logical unit; designator type: T10 vendor ID */
+      data[7] = NVM_DESIGNATOR_LENGTH;
+      NvmCopyMemory(&data[8], vendor, sizeof(vendor));
+      NvmPadCopy(&data[16], Adapter->Model, sizeof(Adapter->Model));
+      NvmPadCopy(&data[16 + sizeof(Adapter->Model)], Adapter->Serial, sizeof(Adapter->Serial));
+      return NvmReturnData(Srb, data, 4 + NVM_DEVICE_ID_PAGE_LENGTH, allocation);
     default:
       NvmSetSense(Srb, SCSI_SENSE_ILLEGAL_REQUEST, SCSI_ADSENSE_INVALID_CDB);
       return Srb->SrbStatus;

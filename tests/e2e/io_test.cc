@@ -11,6 +11,10 @@
 namespace msirig::e2e {
 namespace {
 
+uint32_t Be16(const std::vector<uint8_t>& d, size_t at) {
+  return (uint32_t{d[at]} << 8) | d[at + 1];
+}
+
 uint32_t Be32(const std::vector<uint8_t>& d, size_t at) {
   return (uint32_t{d[at]} << 24) | (uint32_t{d[at + 1]} << 16) | (uint32_t{d[at + 2]} << 8) |
          d[at + 3];
@@ -117,9 +121,26 @@ TEST_P(IoTest, InquiryDescribesADirectAccessDevice) {
   const auto pages = Execute(cdb::Inquiry(true, 0x00, 64));
   ASSERT_EQ(pages.srb_status, SRB_STATUS_SUCCESS);
   EXPECT_EQ(pages.data[1], 0x00);
+  EXPECT_EQ(std::vector<uint8_t>(pages.data.begin() + 3, pages.data.begin() + 7),
+            (std::vector<uint8_t>{3, 0x00, 0x80, 0x83}));
   const auto serial = Execute(cdb::Inquiry(true, 0x80, 64));
   ASSERT_EQ(serial.srb_status, SRB_STATUS_SUCCESS);
   EXPECT_EQ(serial.data[1], 0x80);
+  // Device identification (SPC-4 7.8.6): one T10 vendor ID designator, ASCII, of the logical
+  // unit: "NVMe    ", the model (40 bytes) and the serial number (20), space padded.
+  const auto id = Execute(cdb::Inquiry(true, 0x83, 255));
+  ASSERT_EQ(id.srb_status, SRB_STATUS_SUCCESS);
+  ASSERT_EQ(id.data_transfer_length, 4u + 4u + 68u);
+  EXPECT_EQ(id.data[1], 0x83);
+  EXPECT_EQ(Be16(id.data, 2), 72u);
+  EXPECT_EQ(id.data[4], 0x02) << "code set ASCII";
+  EXPECT_EQ(id.data[5], 0x01) << "logical unit, T10 vendor ID";
+  EXPECT_EQ(id.data[7], 68);
+  const std::string designator(id.data.begin() + 8, id.data.begin() + 76);
+  EXPECT_EQ(designator.substr(0, 8), "NVMe    ");
+  EXPECT_EQ(designator.substr(8, 40),
+            std::string("msirig emulated NVMe controller").append(9, ' '));
+  EXPECT_EQ(designator.substr(48), std::string("MSIRIG-0001").append(9, ' '));
   // A short allocation length truncates.
   EXPECT_EQ(Execute(cdb::Inquiry(false, 0, 5)).data_transfer_length, 5u);
 }
