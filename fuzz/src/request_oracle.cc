@@ -290,9 +290,11 @@ RequestOracle::Problem RequestOracle::Check(const std::vector<sp::CompletedReque
 void RequestOracle::CheckArrived(sp::Port& port, uint32_t adapter) {
   sp::Port::Serialized serialized(port);
   sp::TsanIgnoreScope bookkeeping;
+  const size_t first = checked_;
   const Problem problem = Check(port.Completed(adapter));
   if (!problem.what.empty())
     port.verifier().Report(problem.rule, problem.what, "executor oracle", problem.place);
+  port.ReleaseCompletedData(adapter, first, checked_);  // judged: nothing reads their data again
 }
 
 }  // namespace msirig::fuzz

@@ -142,6 +142,28 @@ TEST(Requests, CompletionsKeepTheDataAndAreInSubmissionOrder) {
   EXPECT_EQ(done[1].srb_status, SRB_STATUS_SUCCESS);
 }
 
+TEST(Requests, ReleasedCompletionDataIsFreedForThatRangeOnly) {
+  ScriptedRig rig(MsiX(1));
+  rig.miniport().start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  RequestSpec spec;
+  spec.data = {1, 2, 3};
+  for (int i = 0; i < 3; ++i) rig.port().SubmitRequest(rig.adapter(), spec);
+  rig.port().ReleaseCompletedData(rig.adapter(), 1, 2);
+  rig.port().ReleaseCompletedData(rig.adapter(), 2, 99);  // past the end: up to the end
+  const auto& done = rig.port().Completed(rig.adapter());
+  ASSERT_EQ(done.size(), 3u);
+  EXPECT_EQ(done[0].data, spec.data);
+  EXPECT_TRUE(done[1].data.empty());
+  EXPECT_TRUE(done[2].data.empty());
+  EXPECT_EQ(done[1].data.capacity(), 0u) << "freed, not just cleared";
+  EXPECT_EQ(done[2].tag, 3u) << "the rest of the record stays";
+}
+
 TEST(Requests, ALateCompletionAfterStorPortCompleteRequestIsADoubleCompletion) {
   ScriptedRig rig(MsiX(1));
   PSCSI_REQUEST_BLOCK kept = nullptr;

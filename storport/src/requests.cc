@@ -222,6 +222,14 @@ const std::vector<CompletedRequest>& Port::Completed(uint32_t adapter) const {
   return state_->AdapterAt(adapter).completed;
 }
 
+void Port::ReleaseCompletedData(uint32_t adapter, size_t first, size_t end) {
+  RigEntry rig(*state_);
+  std::vector<CompletedRequest>& completed = state_->AdapterAt(adapter).completed;
+  for (size_t i = first; i < end && i < completed.size(); ++i) {
+    std::vector<uint8_t>().swap(completed[i].data);
+  }
+}
+
 size_t Port::Outstanding(uint32_t adapter) const {
   return state_->AdapterAt(adapter).requests.size();
 }

@@ -141,6 +141,10 @@ class Port {
   // under the StartIo lock). Returns its tag.
   uint64_t SubmitRequest(uint32_t adapter, const RequestSpec& spec);
   const std::vector<CompletedRequest>& Completed(uint32_t adapter) const;
+  // Frees the data copies of completions [first, end) of Completed() (their `data` becomes
+  // empty), for a checker that has read them: a run of hundreds of 256 KB transfers would
+  // otherwise keep a copy of each until it ends, beside the request's own buffer.
+  void ReleaseCompletedData(uint32_t adapter, size_t first, size_t end);
   size_t Outstanding(uint32_t adapter) const;
   // When the adapter's StorPortPause, or the StorPortPauseDevice of a unit it holds requests
   // for, first ends (virtual time), while it holds requests: the drain lets time pass to then,
