@@ -99,6 +99,7 @@ ULONG DriverEntry(PVOID DriverObject, PVOID RegistryPath) {
   init.HwInterrupt = NvmHwInterrupt;
   init.HwResetBus = NvmHwResetBus;
   init.HwAdapterControl = NvmHwAdapterControl;
+  init.HwUnitControl = NvmHwUnitControl;
   init.DeviceExtensionSize = sizeof(NVM_ADAPTER_EXTENSION);
   init.SpecificLuExtensionSize = 0;
   init.SrbExtensionSize = sizeof(NVM_SRB_EXTENSION);

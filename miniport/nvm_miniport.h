@@ -181,6 +181,7 @@ HW_DPC_ROUTINE NvmCompletionDpc;
 HW_TIMER NvmHwTimer;
 HW_RESET_BUS NvmHwResetBus;
 HW_ADAPTER_CONTROL NvmHwAdapterControl;
+HW_UNIT_CONTROL NvmHwUnitControl;
 
 /* nvm_util.c */
 VOID NvmAcquireQueueLock(_In_ PNVM_ADAPTER_EXTENSION Adapter, _In_ PNVM_QUEUE Queue,

@@ -199,3 +199,46 @@ SCSI_ADAPTER_CONTROL_STATUS NvmHwAdapterControl(PVOID DeviceExtension,
       return ScsiAdapterControlUnsuccessful;
   }
 }
+
+/* HwUnitControl (Windows 8 and later; HW_UNIT_CONTROL page), every type at PASSIVE_LEVEL with no
+ * lock held. The miniport exposes one unit, namespace 1 at path 0, target 0, LUN 0, and keeps
+ * no per-unit state: a start only checks the address, and a removal has nothing to free (what
+ * the miniport holds of a removed adapter, Storport fails). It reads no adapter state, so a
+ * unit control on one CPU never races the I/O path on another. */
+_Use_decl_annotations_
+SCSI_UNIT_CONTROL_STATUS NvmHwUnitControl(PVOID DeviceExtension, SCSI_UNIT_CONTROL_TYPE ControlType,
+                                          PVOID Parameters) {
+  PSCSI_SUPPORTED_CONTROL_TYPE_LIST list;
+  PSTOR_ADDR_BTL8 address;
+  ULONG type;
+
+  UNREFERENCED_PARAMETER(DeviceExtension);
+  switch (ControlType) {
+    case ScsiQuerySupportedUnitControlTypes:
+      list = (PSCSI_SUPPORTED_CONTROL_TYPE_LIST)Parameters;
+      if (list == NULL) {
+        return ScsiUnitControlUnsuccessful;
+      }
+      /* Never past SupportedTypeList[MaxControlType - 1] (SCSI_SUPPORTED_CONTROL_TYPE_LIST). */
+      for (type = 0; type < list->MaxControlType; type++) {
+        list->SupportedTypeList[type] =
+            type == ScsiQuerySupportedUnitControlTypes || type == ScsiUnitStart ||
+            type == ScsiUnitSurpriseRemoval || type == ScsiUnitRemove;
+      }
+      return ScsiUnitControlSuccess;
+    case ScsiUnitStart:
+      address = (PSTOR_ADDR_BTL8)Parameters;
+      if (address == NULL || address->Type != STOR_ADDRESS_TYPE_BTL8 ||
+          address->AddressLength < STOR_ADDR_BTL8_ADDRESS_LENGTH) {
+        return ScsiUnitControlUnsuccessful;
+      }
+      return address->Path == 0 && address->Target == 0 && address->Lun == 0
+                 ? ScsiUnitControlSuccess
+                 : ScsiUnitControlUnsuccessful;
+    case ScsiUnitSurpriseRemoval:
+    case ScsiUnitRemove:
+      return ScsiUnitControlSuccess;
+    default:
+      return ScsiUnitControlUnsuccessful;
+  }
+}

@@ -122,6 +122,7 @@ bool Port::StartAdapter(uint32_t id, hba::PciFunction* device) {
     for (size_t type = 0; type < a.supported_controls.size(); ++type)
       a.supported_controls[type] = list->SupportedTypeList[type];
   }
+  s.QueryUnitControls(a);
   a.state = AdapterState::kRunning;
   TsanRelease(&a.lifecycle_sync);
   return true;

@@ -249,6 +249,7 @@ void Port::SurpriseRemove(uint32_t adapter) {
   // quiescing on another CPU sees `removing` and gives up.
   a.removing = true;  // from here on new requests fail without the miniport
   s.WaitForAdapterRoutines(a);
+  s.RemoveUnits(a, ScsiUnitSurpriseRemoval);  // the units first, as PnP removes children first
   // Decision: Storport stops the adapter, then fails what the miniport still holds with
   // SRB_STATUS_NO_DEVICE; from then on the extension is no live adapter's.
   if (a.state == AdapterState::kRunning) s.AdapterControl(a, ScsiStopAdapter);
@@ -269,6 +270,7 @@ void Port::SurpriseRemove(uint32_t adapter) {
   }
   for (auto& [dpc, record] : a.dpcs) record.queued = false;
   a.timer = nullptr;
+  s.RemoveUnits(a, ScsiUnitRemove);
   a.state = AdapterState::kRemoved;
 }
 

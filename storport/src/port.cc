@@ -59,6 +59,8 @@ const char* CallbackName(Callback callback) {
       return "HwResetBus";
     case Callback::kAdapterControl:
       return "HwAdapterControl";
+    case Callback::kUnitControl:
+      return "HwUnitControl";
     case Callback::kSynchronizedAccess:
       return "StorPortSynchronizeAccess routine";
   }

@@ -57,6 +57,7 @@ enum class Callback : uint8_t {
   kTimer,
   kResetBus,
   kAdapterControl,
+  kUnitControl,
   kSynchronizedAccess,  // the routine given to StorPortSynchronizeAccess
 };
 const char* CallbackName(Callback callback);
@@ -232,6 +233,11 @@ struct Adapter {
 
   // HwAdapterControl types the miniport said it supports (ScsiQuerySupportedControlTypes).
   std::vector<BOOLEAN> supported_controls;
+  // HwUnitControl types the miniport said it supports (ScsiQuerySupportedUnitControlTypes).
+  std::vector<BOOLEAN> supported_unit_controls;
+  // The logical units Storport has tried to start (LuKey), in that order, and whether
+  // ScsiUnitStart succeeded (unit_control.cc).
+  std::vector<std::pair<uint32_t, bool>> units;
 
   // Deferred work.
   PHW_PASSIVE_INITIALIZE_ROUTINE passive_routine = nullptr;
@@ -411,6 +417,12 @@ struct PortState {
   bool AdapterControl(Adapter& adapter, SCSI_ADAPTER_CONTROL_TYPE type);
   void ResetBus(Adapter& adapter);
   void CheckTimeouts();
+  // HwUnitControl (unit_control.cc): the supported types, asked once after the adapter started;
+  // a unit's start before the first request that is not a bus scan's; the removal of every
+  // started unit when the adapter is surprise-removed.
+  void QueryUnitControls(Adapter& adapter);
+  void StartUnitFor(Adapter& adapter, uint32_t lu, const SCSI_REQUEST_BLOCK& srb);
+  void RemoveUnits(Adapter& adapter, SCSI_UNIT_CONTROL_TYPE type);
 
   // Interrupts (interrupts.cc).
   Delivery Deliver(Adapter& adapter, uint32_t message);

@@ -97,6 +97,10 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   // request): look again.
   if (a.requests.count(key) == 0) return tag;
   if (a.state == AdapterState::kRunning && !a.removing && !a.quiescing) {
+    s.StartUnitFor(a, a.requests.at(key).lu, *key);  // HwUnitControl(ScsiUnitStart), once
+    if (a.requests.count(key) == 0) return tag;
+  }
+  if (a.state == AdapterState::kRunning && !a.removing && !a.quiescing) {
     if (s.GateOpen(a) && a.held.empty() && !s.LuHolds(a, key)) {
       s.StartRequest(a, key);
     } else {

@@ -58,6 +58,11 @@ SCSI_ADAPTER_CONTROL_STATUS AdapterControl(PVOID extension, SCSI_ADAPTER_CONTROL
   return Mp().adapter_control ? Mp().adapter_control(extension, type) : ScsiAdapterControlSuccess;
 }
 
+SCSI_UNIT_CONTROL_STATUS UnitControl(PVOID extension, SCSI_UNIT_CONTROL_TYPE type,
+                                     PVOID parameters) {
+  return Mp().unit_control(extension, type, parameters);
+}
+
 }  // namespace
 
 extern "C" VOID ScriptedDpcRoutine(PSTOR_DPC dpc, PVOID extension, PVOID argument1,
@@ -75,6 +80,7 @@ ULONG ScriptedDriverEntry(PVOID driver_object, PVOID registry_path) {
   init.HwFindAdapter = FindAdapter;
   init.HwResetBus = ResetBus;
   init.HwAdapterControl = AdapterControl;
+  init.HwUnitControl = Mp().unit_control ? UnitControl : nullptr;
   init.HwBuildIo = Mp().build_io ? BuildIo : nullptr;
   init.DeviceExtensionSize = Mp().extension_size;
   init.SrbExtensionSize = Mp().srb_extension_size;

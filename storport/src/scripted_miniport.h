@@ -28,6 +28,9 @@ struct ScriptedMiniport {
   // Default: supports ScsiStopAdapter and ScsiRestartAdapter and succeeds.
   std::function<SCSI_ADAPTER_CONTROL_STATUS(PVOID, SCSI_ADAPTER_CONTROL_TYPE)> adapter_control;
   bool supports_restart = true;
+  // HwUnitControl, installed only when set: every call, the support query included (Parameters
+  // as Storport passed them).
+  std::function<SCSI_UNIT_CONTROL_STATUS(PVOID, SCSI_UNIT_CONTROL_TYPE, PVOID)> unit_control;
   std::string argument_string;  // what the last HwFindAdapter got as ArgumentString
   std::function<void(PSTOR_DPC, PVOID, PVOID, PVOID)> dpc;
 

@@ -46,6 +46,7 @@ bool MayAcquire(Callback callback, LockClass lock_class, bool half_duplex) {
     case Callback::kBuildIo:
     case Callback::kDpc:
     case Callback::kAdapterControl:
+    case Callback::kUnitControl:  // not in the table; PASSIVE_LEVEL, nothing held (decision)
       return true;
     case Callback::kStartIo:
       // StartIo itself only with concurrent channels, which the emulation does not offer.

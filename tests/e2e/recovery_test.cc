@@ -3,6 +3,10 @@
 // when the device is still there.
 #include <gtest/gtest.h>
 
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "e2e_world.h"
 
 namespace msirig::e2e {
@@ -121,6 +125,41 @@ TEST_P(RecoveryTest, SurpriseRemovalWithIoInFlight) {
   WritesInFlight(10, 7);
   world_->port().SurpriseRemove(world_->adapter());
   world_->RunUntilQuiet();
+  ExpectClean();
+}
+
+// HwUnitControl (storport/src/unit_control.cc): the miniport's one unit starts before its first
+// write; LUN 1, which it does not have, fails to start, and the request for it still gets the
+// miniport's own answer; a surprise removal removes the started unit, before the adapter's
+// stop and after. The calls are read from the trace's "call" events: name, type or unit, unit.
+TEST_P(RecoveryTest, UnitControlStartsAndRemovesTheMiniportsUnit) {
+  sp::TraceRecorder recorder;
+  world_->port().RecordTrace(&recorder);
+  WritesInFlight(4, 5);
+  sp::RequestSpec other = cdb::ReadCapacity10();
+  other.lun = 1;
+  ++submitted_;
+  EXPECT_EQ(world_->Execute(other).srb_status & 0x3F, SRB_STATUS_INVALID_LUN);
+  world_->port().SurpriseRemove(world_->adapter());
+  world_->RunUntilQuiet();
+  world_->port().RecordTrace(nullptr);
+  std::vector<std::string> calls;
+  std::istringstream lines(recorder.text());
+  for (std::string line; std::getline(lines, line);) {
+    std::vector<std::string> fields;
+    std::istringstream columns(line);
+    for (std::string field; std::getline(columns, field, '\t');) fields.push_back(field);
+    if (fields.size() == 8 && fields[4] == "call" &&
+        (fields[5] == "HwUnitControl" || fields[5] == "unit-start-failed"))
+      calls.push_back(fields[5] + " " + fields[6] + " " + fields[7]);
+  }
+  const std::vector<std::string> expected = {
+      "HwUnitControl 0x2 0x0",      // ScsiUnitStart, unit 0/0/0
+      "HwUnitControl 0x2 0x1",      // ScsiUnitStart, LUN 1
+      "unit-start-failed 0x1 0x0",  //
+      "HwUnitControl 0xa 0x0",      // ScsiUnitSurpriseRemoval, unit 0 only
+      "HwUnitControl 0x9 0x0"};     // ScsiUnitRemove
+  EXPECT_EQ(calls, expected) << recorder.text().substr(0, 4000);
   ExpectClean();
 }
 

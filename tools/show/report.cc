@@ -201,6 +201,7 @@ std::string RoutineOf(const std::vector<std::string>& frames) {
       {"timer", "HwTimer"},
       {"resetbus", "HwResetBus"},
       {"adaptercontrol", "HwAdapterControl"},
+      {"unitcontrol", "HwUnitControl"},
       {"passiveinit", "HwPassiveInitializeRoutine"},
       {"initialize", "HwInitialize"},
       {"findadapter", "HwFindAdapter"},

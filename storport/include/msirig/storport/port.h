@@ -138,7 +138,9 @@ class Port {
 
   // --- requests ---
   // Builds a request and hands it to the miniport on the current CPU (HwBuildIo, then HwStartIo
-  // under the StartIo lock). Returns its tag.
+  // under the StartIo lock). Returns its tag. The first request for a unit that is not a bus
+  // scan's (INQUIRY, REPORT LUNS) starts the unit first: HwUnitControl(ScsiUnitStart), when the
+  // miniport supports it and the CPU is at PASSIVE_LEVEL (storport/src/unit_control.cc).
   uint64_t SubmitRequest(uint32_t adapter, const RequestSpec& spec);
   const std::vector<CompletedRequest>& Completed(uint32_t adapter) const;
   // Frees the data copies of completions [first, end) of Completed() (their `data` becomes
@@ -159,10 +161,11 @@ class Port {
   // HwAdapterControl(ScsiRestartAdapter), or HwFindAdapter + HwInitialize again when the
   // miniport does not support restart.
   bool RestartAdapter(uint32_t adapter);
-  // Surprise removal (decision, SPEC 5 lifecycle): ScsiStopAdapter, then every request the
-  // miniport holds completes with SRB_STATUS_NO_DEVICE, queued DPCs and the timer are dropped,
-  // and the device extension stops being a live adapter's. The device model's own removal fault
-  // (all-ones reads) is the scenario's to switch on.
+  // Surprise removal (decision, SPEC 5 lifecycle): HwUnitControl(ScsiUnitSurpriseRemoval) for
+  // every started unit, ScsiStopAdapter, then every request the miniport holds completes with
+  // SRB_STATUS_NO_DEVICE, queued DPCs and the timer are dropped, HwUnitControl(ScsiUnitRemove)
+  // for every started unit, and the device extension stops being a live adapter's. The device
+  // model's own removal fault (all-ones reads) is the scenario's to switch on.
   void SurpriseRemove(uint32_t adapter);
 
   // --- deferred work and time ---
