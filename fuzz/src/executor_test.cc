@@ -39,6 +39,28 @@ TEST(Executor, PlaysStepsAndCompletesEveryRequestWithTheRightData) {
   EXPECT_TRUE(result.violations.empty()) << Lines(result);
 }
 
+TEST(Executor, AnInquiryStepSendsTheStandardInquiryOrTheVpdPageItNames) {
+  Harness h;
+  std::vector<std::vector<UCHAR>> cdbs;
+  std::vector<ULONG> lengths;
+  h.miniport.start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) -> BOOLEAN {
+    cdbs.emplace_back(srb->Cdb, srb->Cdb + 6);
+    lengths.push_back(srb->DataTransferLength);
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  Scenario s = MsiXScenario(2);
+  s.steps = {MakeStep(StepKind::kInquiry, 0), MakeStep(StepKind::kInquiry, 0, 1, 0x83),
+             MakeStep(StepKind::kInquiry, 1, 7, 0x1B0, 0x1FFFF)};
+  const ExecutionResult result = h.executor.Run(s);
+  EXPECT_TRUE(result.violations.empty()) << Lines(result);
+  const std::vector<std::vector<UCHAR>> expected = {
+      {0x12, 0, 0, 0, 36, 0}, {0x12, 1, 0x83, 0, 255, 0}, {0x12, 1, 0xB0, 0xFF, 0xFF, 0}};
+  EXPECT_EQ(cdbs, expected);  // the page is a byte, the allocation length two
+  EXPECT_EQ(lengths, (std::vector<ULONG>{36, 255, 255}));
+}
+
 TEST(Executor, TheSameScenarioGivesTheSameTraceEveryTime) {
   Harness h;
   std::map<uint32_t, std::vector<uint8_t>> disk;

@@ -11,6 +11,7 @@ namespace msirig::fuzz {
 namespace {
 
 constexpr uint32_t kMaxBlocks = 64;  // below any miniport's MaximumTransferLength of 32 KiB+
+constexpr uint32_t kVpdBufferBytes = 255;  // a VPD page's buffer: any page of up to 251 bytes
 
 void PutBigEndian(UCHAR* out, uint64_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) out[i] = static_cast<UCHAR>(value >> (8 * (bytes - 1 - i)));
@@ -179,13 +180,19 @@ std::optional<sp::RequestSpec> RequestOracle::Build(const Step& step) const {
       spec.cdb[0] = SCSIOP_SYNCHRONIZE_CACHE;
       spec.cdb_length = 10;
       return spec;
-    case StepKind::kInquiry:
+    case StepKind::kInquiry: {
+      // SPC-4 6.6: EVPD is bit 0 of byte 1, the page code byte 2, ALLOCATION LENGTH bytes 3-4.
+      const bool evpd = step.a != 0;
+      const uint32_t buffer = evpd ? kVpdBufferBytes : INQUIRYDATABUFFERSIZE;
       spec.cdb[0] = SCSIOP_INQUIRY;
-      spec.cdb[4] = INQUIRYDATABUFFERSIZE;
+      spec.cdb[1] = evpd ? 0x01 : 0x00;
+      spec.cdb[2] = evpd ? static_cast<UCHAR>(step.b) : 0;
+      PutBigEndian(&spec.cdb[3], step.c != 0 ? (step.c & 0xFFFF) : buffer, 2);
       spec.cdb_length = 6;
       spec.srb_flags = SRB_FLAGS_DATA_IN;
-      spec.data.assign(INQUIRYDATABUFFERSIZE, 0);
+      spec.data.assign(buffer, 0);
       return spec;
+    }
     case StepKind::kReadCapacity:
       spec.cdb[0] = SCSIOP_READ_CAPACITY;
       spec.cdb_length = 10;

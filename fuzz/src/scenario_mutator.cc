@@ -94,6 +94,16 @@ uint32_t InterestingArgument(const Scenario& s, std::string_view name, uint32_t 
     return rng.Pick(values);
   }
   if (name == "args") return static_cast<uint32_t>(rng.Below(32));
+  if (name == "page") {  // VPD pages (SPC-4 7.8): supported list, serial, device id, block limits
+    const uint32_t values[] = {0x00, 0x80, 0x83, 0x86,
+                               0xB0, 0xB1, 0xFF, static_cast<uint32_t>(rng.Below(256))};
+    return rng.Pick(values);
+  }
+  if (name == "allocation") {
+    const uint32_t values[] = {0,  1,   4,   5,      8,
+                               36, 255, 256, 0xFFFF, static_cast<uint32_t>(rng.Below(300))};
+    return rng.Pick(values);
+  }
   if (name == "steps") {
     const uint32_t values[] = {0, 1, 2, 4, 16, 1000, static_cast<uint32_t>(rng.Below(64))};
     return rng.Pick(values);
