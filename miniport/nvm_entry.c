@@ -180,7 +180,16 @@ ULONG NvmHwFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformat
   ConfigInfo->MaximumNumberOfTargets = 1;
   ConfigInfo->MaximumNumberOfLogicalUnits = 1;
   ConfigInfo->MapBuffers = STOR_MAP_NON_READ_WRITE_BUFFERS;
+#if defined(MSIRIG_BUG_TIMER_POLL_RACES_ISR)
+  /* ZOO: full duplex "for throughput". Storport then no longer holds the interrupt lock around
+   * HwTimer and HwResetBus; HwResetBus now takes it (nvm_pnp.c), but HwTimer still polls the
+   * completion queues as if Storport held it. */
+  ConfigInfo->SynchronizationModel = StorSynchronizeFullDuplex;
+#else
+  /* Half duplex: HwTimer and HwResetBus run holding the interrupt lock (every MSI lock in
+   * per-message mode), which is what lets them poll and reset the completion queues. */
   ConfigInfo->SynchronizationModel = StorSynchronizeHalfDuplex;
+#endif
   ConfigInfo->MaxNumberOfIO = NVM_MAX_IO_QUEUES * NVM_IO_SLOTS;
   /* Every I/O queue serves the one namespace. Unset, Storport would keep a physical miniport's
    * logical unit at 20 outstanding requests (StorPortSetDeviceQueueDepth's default). */

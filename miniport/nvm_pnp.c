@@ -121,18 +121,30 @@ BOOLEAN NvmResetController(PNVM_ADAPTER_EXTENSION Adapter) {
 _Use_decl_annotations_
 BOOLEAN NvmHwResetBus(PVOID DeviceExtension, ULONG PathId) {
   PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)DeviceExtension;
+  BOOLEAN reset = TRUE;
+#if defined(MSIRIG_BUG_TIMER_POLL_RACES_ISR)
+  /* ZOO: the full-duplex switch (nvm_entry.c) audited the reset path, which now takes the
+   * interrupt lock itself, and forgot the timer. */
+  STOR_LOCK_HANDLE lock;
+  StorPortAcquireSpinLock(DeviceExtension, InterruptLock, NULL, &lock);
+#endif
   UNREFERENCED_PARAMETER(PathId);
 
   switch (adapter->State) {
     case NvmStateRunning:
     case NvmStateFailed:
-      return NvmResetController(adapter);
+      reset = NvmResetController(adapter);
+      break;
     default:
       /* Stopped or removed: nothing is with the controller. Initializing: no I/O yet. */
       NvmAbortOutstanding(adapter, SRB_STATUS_BUS_RESET);
       NvmHandOffAll(adapter);
-      return TRUE;
+      break;
   }
+#if defined(MSIRIG_BUG_TIMER_POLL_RACES_ISR)
+  StorPortReleaseSpinLock(DeviceExtension, &lock);
+#endif
+  return reset;
 }
 
 static VOID NvmStopAdapter(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
