@@ -507,6 +507,14 @@ std::string Executor::Impl::FindingContext() {
   std::string context = "msirig: scenario:\n" + ToText(scenario_);
   if (!wait_cycle_.empty()) context += "msirig: wait cycle: " + wait_cycle_ + "\n";
   context += "msirig: last events:\n" + port_->TraceTail(24);
+#if MSIRIG_HAS_ASAN
+  // What the address ASan reported is to the port: a pool block's guard (an overrun, and how
+  // far), a retired SRB or its buffers, a freed pool block, an extension (storport describe.cc).
+  if (__asan_report_present() && __asan_get_report_address() != nullptr) {
+    context += "msirig: the address ASan reported is " +
+               port_->state().Describe(__asan_get_report_address()) + "\n";
+  }
+#endif
   if (!options_.reproduce_command.empty()) {
     std::string command = options_.reproduce_command;
     if (const size_t at = command.find(kInputPlaceholder); at != std::string::npos) {

@@ -224,6 +224,37 @@ TEST(ExecutorAsanDeathTest, AUseAfterFreeInTheMiniportPrintsTheScenarioAndTheRep
 #endif
 }
 
+// A pool block overrun far past ASan's own redzone (a message id indexing a small table) lands in
+// the block's guard (PortState::kPoolGuardBytes), whatever the heap put next to it, and the
+// report says which block and how far past its end.
+TEST(ExecutorAsanDeathTest, AFarPoolOverrunIsReportedWithTheBlockAndTheDistance) {
+#if !MSIRIG_HAS_ASAN
+  GTEST_SKIP() << "AddressSanitizer runs in the asan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  auto planted = [] {
+    Harness h;
+    h.miniport.start_io = [](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+      PVOID table = nullptr;
+      StorPortAllocatePool(ext, 5 * sizeof(ULONG), 'tseT', &table);
+      // Live blocks of the same size around it, where an unguarded overrun could land unseen.
+      PVOID neighbours[8];
+      for (PVOID& n : neighbours) StorPortAllocatePool(ext, 5 * sizeof(ULONG), 'tseT', &n);
+      volatile ULONG hits = static_cast<PULONG>(table)[1000];  // 3980 bytes past the end
+      srb->SrbStatus = static_cast<UCHAR>(SRB_STATUS_SUCCESS + (hits & 0));
+      StorPortNotification(RequestComplete, ext, srb);
+      return TRUE;
+    };
+    Scenario s = MsiXScenario(2);
+    s.steps = {MakeStep(StepKind::kFlush, 0)};
+    h.executor.Run(s);
+  };
+  EXPECT_DEATH(planted(),
+               "AddressSanitizer: use-after-poison(.|\n)*msirig: the address ASan reported is "
+               "pool block #1 \\(20 bytes\\), 3980 bytes past its end\n");
+#endif
+}
+
 // UBSan too (its report hook; the asan preset builds with -fsanitize=undefined and no recovery).
 // UBSan calls the hook just before it prints its report, so the context comes first.
 TEST(ExecutorAsanDeathTest, UndefinedBehaviourInTheMiniportPrintsTheScenarioToo) {

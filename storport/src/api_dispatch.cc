@@ -60,8 +60,9 @@ ULONG AllocatePool(PortState& s, PVOID extension, ULONG bytes, ULONG tag, PVOID*
     *buffer = nullptr;
     return STOR_STATUS_INSUFFICIENT_RESOURCES;
   }
-  auto* block = new uint8_t[bytes];
+  auto* block = new uint8_t[size_t{bytes} + PortState::kPoolGuardBytes];
   std::memset(block, 0xCD, bytes);  // pool is not zeroed
+  msirig::sp::PoisonGuard(block + bytes, PortState::kPoolGuardBytes);
   s.pool[block] = PortState::PoolBlock{bytes, ++s.pool_blocks};
   s.memory.Map(block, bytes);
   *buffer = block;

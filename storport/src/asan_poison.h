@@ -1,7 +1,8 @@
 // AddressSanitizer poisoning for memory the port keeps after the miniport is done with it
 // (retired SRBs and their buffers, freed pool): any later touch is a use-after-poison report,
 // and since the memory is never handed out again within a run, a late or double completion is
-// reported the same way in every build. No-ops where ASan is off.
+// reported the same way in every build. The guard after each pool block is poisoned the same
+// way, so an overrun of a pool block is a use-after-poison report too. No-ops where ASan is off.
 #ifndef MSIRIG_STORPORT_SRC_ASAN_POISON_H_
 #define MSIRIG_STORPORT_SRC_ASAN_POISON_H_
 
@@ -27,6 +28,10 @@ inline void PoisonRetired([[maybe_unused]] const void* address, [[maybe_unused]]
   if (address != nullptr && bytes > 0) ASAN_POISON_MEMORY_REGION(address, bytes);
 #endif
 }
+
+// The guard after a pool block (PortState::kPoolGuardBytes): poisoned the same way, for as long
+// as the block exists.
+inline void PoisonGuard(const void* address, size_t bytes) { PoisonRetired(address, bytes); }
 
 inline void UnpoisonRetired([[maybe_unused]] const void* address, [[maybe_unused]] size_t bytes) {
 #ifdef MSIRIG_ASAN_BUILD

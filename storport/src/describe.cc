@@ -66,14 +66,19 @@ std::string PortState::Describe(const void* address) const {
       if (DescribeRequest(address, record, true, &out)) return out;
     }
   }
-  for (const auto& [block, info] : pool) {
-    if (Within(address, block, info.size, "pool block #" + std::to_string(info.number), &out))
-      return out;
-  }
-  for (const auto& [block, info] : freed_pool) {
-    if (Within(address, block, info.size,
-               "freed pool block #" + std::to_string(info.number), &out))
-      return out;
+  for (const auto* blocks : {&pool, &freed_pool}) {
+    for (const auto& [block, info] : *blocks) {
+      const std::string name = (blocks == &freed_pool ? "freed pool block #" : "pool block #") +
+                               std::to_string(info.number);
+      if (Within(address, block, info.size, name, &out)) return out;
+      // Its guard (kPoolGuardBytes): an overrun, named by how far past the end it went.
+      const auto* end = static_cast<const uint8_t*>(block) + info.size;
+      if (Within(address, end, kPoolGuardBytes, "", &out)) {
+        const auto past = static_cast<size_t>(static_cast<const uint8_t*>(address) - end);
+        return name + " (" + std::to_string(info.size) + " bytes), " + std::to_string(past) +
+               " bytes past its end";
+      }
+    }
   }
   for (const RegisterMapping& m : mappings) {
     if (Within(reinterpret_cast<const void*>(address), reinterpret_cast<const void*>(m.virtual_base),

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "asan_poison.h"  // MSIRIG_ASAN_BUILD
+#include "port_state.h"
 #include "scripted_miniport.h"
 
 namespace msirig::sp {
@@ -230,6 +231,12 @@ TEST(StableTexts, ViolationsNameTheAddressByWhatThePortHandedOut) {
   });
   int local = 0;
   StorPortFreePool(rig.extension(), &local);
+  // An address past a pool block's end, in its guard: named by how far past.
+  PVOID table = nullptr;
+  ASSERT_EQ(StorPortAllocatePool(rig.extension(), 20, 'grsm', &table), STOR_STATUS_SUCCESS);
+  EXPECT_EQ(rig.port().state().Describe(static_cast<uint8_t*>(table) + 60),
+            "pool block #2 (20 bytes), 40 bytes past its end");
+  EXPECT_EQ(rig.port().state().Describe(static_cast<uint8_t*>(table) + 4), "pool block #2+0x4");
   const std::string text = rig.Violations();
   EXPECT_NE(text.find("StorPortFreePool(freed pool block #1)"), std::string::npos) << text;
   EXPECT_NE(text.find("StorPortFreePool(adapter 0 device extension+0x10)"), std::string::npos)

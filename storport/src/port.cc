@@ -77,10 +77,11 @@ PortState::PortState(PortOptions options)
 
 PortState::~PortState() {
   // A miniport may keep pool until it unloads, which the model has none of: free what is left.
-  for (const auto& [block, info] : pool) delete[] static_cast<const uint8_t*>(block);
-  for (const auto& [block, info] : freed_pool) {
-    UnpoisonRetired(block, info.size);
-    delete[] static_cast<const uint8_t*>(block);
+  for (const auto* blocks : {&pool, &freed_pool}) {
+    for (const auto& [block, info] : *blocks) {
+      UnpoisonRetired(block, info.size + kPoolGuardBytes);
+      delete[] static_cast<const uint8_t*>(block);
+    }
   }
   for (const auto& adapter : adapters) {
     for (const RequestRecord& r : adapter->graveyard) {

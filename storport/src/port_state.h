@@ -320,6 +320,12 @@ struct PortState {
     size_t size = 0;
     uint32_t number = 0;  // 1-based, in allocation order: how messages name the block
   };
+  // Every pool block is followed by this much memory of its own allocation, poisoned where ASan
+  // is on: Driver Verifier's special pool puts a block against a guard page, so that an overrun
+  // faults at once. Without it ASan reports an overrun only if it lands in a redzone, and a far
+  // one (a message id indexing a small table: up to 2048 entries of 4 bytes) lands in whatever
+  // the heap put next, so whether a run reports it depended on the runs before it.
+  static constexpr size_t kPoolGuardBytes = 8192;
   std::map<const void*, PoolBlock> pool;  // outstanding StorPortAllocatePool blocks
   // Freed blocks, kept (poisoned where ASan is on) until the run ends, like retired SRBs.
   std::map<const void*, PoolBlock> freed_pool;
