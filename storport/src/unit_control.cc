@@ -88,9 +88,15 @@ void PortState::StartUnitFor(Adapter& a, uint32_t lu, const SCSI_REQUEST_BLOCK& 
     if (unit == lu) return;  // tried once: PnP does not start a unit again
   }
   a.units.emplace_back(lu, false);
-  const size_t index = a.units.size() - 1;
   const bool started = CallForUnit(*this, a, ScsiUnitStart, lu);
-  a.units[index].second = started;  // by index: the call may have let another CPU start one
+  // Found again by its key: while the miniport ran, another CPU may have started another unit
+  // or surprise-removed the adapter, which emptied the list (then the unit never counted as
+  // started, and nothing is removed for it). A stale index wrote past the vector's end
+  // (crashes/port_removal_frees_srb_in_build_io, replayed in the OSS build, whose libc++
+  // annotates containers for ASan).
+  for (auto& [unit, ok] : a.units) {
+    if (unit == lu) ok = started;
+  }
   if (!started) trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "unit-start-failed", lu);
 }
 

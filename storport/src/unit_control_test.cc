@@ -186,6 +186,27 @@ TEST(UnitControl, ASurpriseRemovalRemovesEveryStartedUnitAroundTheAdapterStop) {
   EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
 }
 
+// The adapter surprise-removed on another CPU while a unit's start is still in the miniport
+// (the fuzzer's schedules reach this): the unit never counted as started, so nothing is removed
+// for it, and the start's result is not written into the emptied list.
+TEST(UnitControl, ARemovalWhileAUnitStartsRemovesNothingForIt) {
+  ScriptedRig rig(MsiX(2));
+  Recorder recorder;
+  recorder.Install(rig, {ScsiUnitStart, ScsiUnitRemove, ScsiUnitSurpriseRemoval});
+  auto record = rig.miniport().unit_control;
+  rig.miniport().unit_control = [&](PVOID ext, SCSI_UNIT_CONTROL_TYPE type, PVOID parameters) {
+    const SCSI_UNIT_CONTROL_STATUS status = record(ext, type, parameters);
+    if (type == ScsiUnitStart) rig.OnCpu(1, [&] { rig.port().SurpriseRemove(rig.adapter()); });
+    return status;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SubmitRequest(rig.adapter(), Command(SCSIOP_READ_CAPACITY));
+  EXPECT_EQ(recorder.order, (std::vector<std::string>{"start"}));
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kRemoved);
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 1u);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].srb_status, SRB_STATUS_NO_DEVICE);
+}
+
 TEST(UnitControlDeathTest, AMiniportSettingAnEntryPastMaxControlTypeOverflowsTheList) {
 #ifndef MSIRIG_ASAN_BUILD
   GTEST_SKIP() << "AddressSanitizer: asan preset only";
