@@ -1,5 +1,6 @@
 // Adapter start: resources, HwFindAdapter, interrupt connection, HwInitialize, passive routine.
 #include <algorithm>
+#include <cstddef>
 
 #include "port_state.h"
 
@@ -113,19 +114,35 @@ bool Port::StartAdapter(uint32_t id, hba::PciFunction* device) {
   // has been initialized but before the first I/O" (HW_ADAPTER_CONTROL page).
   a.supported_controls.assign(ScsiAdapterControlMax, FALSE);
   if (s.init_data.HwAdapterControl != nullptr) {
-    std::vector<uint8_t> buffer(sizeof(SCSI_SUPPORTED_CONTROL_TYPE_LIST) + ScsiAdapterControlMax);
-    auto* list = reinterpret_cast<PSCSI_SUPPORTED_CONTROL_TYPE_LIST>(buffer.data());
-    list->MaxControlType = ScsiAdapterControlMax;
-    s.EnterCallback(Callback::kAdapterControl, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
-    s.init_data.HwAdapterControl(a.extension.get(), ScsiQuerySupportedControlTypes, list);
-    s.LeaveCallback();
-    for (size_t type = 0; type < a.supported_controls.size(); ++type)
-      a.supported_controls[type] = list->SupportedTypeList[type];
+    a.supported_controls =
+        s.AskSupportedTypes(a, Callback::kAdapterControl, ScsiAdapterControlMax, [&](auto list) {
+          // Its status is not looked at: the list says what is supported.
+          s.init_data.HwAdapterControl(a.extension.get(), ScsiQuerySupportedControlTypes, list);
+          return true;
+        });
   }
   s.QueryUnitControls(a);
   a.state = AdapterState::kRunning;
   TsanRelease(&a.lifecycle_sync);
   return true;
+}
+
+std::vector<BOOLEAN> PortState::AskSupportedTypes(
+    Adapter& a, Callback callback, ULONG max_type,
+    const std::function<bool(PSCSI_SUPPORTED_CONTROL_TYPE_LIST)>& ask) {
+  // Caller-allocated, exactly `max_type` entries, all FALSE: the miniport "must not set any
+  // element beyond SupportedTypeList[MaxControlType - 1]" (SCSI_SUPPORTED_CONTROL_TYPE_LIST
+  // page), and under ASan a write past it is a heap-buffer-overflow.
+  std::vector<uint8_t> buffer(offsetof(SCSI_SUPPORTED_CONTROL_TYPE_LIST, SupportedTypeList) +
+                              max_type);
+  auto* list = reinterpret_cast<PSCSI_SUPPORTED_CONTROL_TYPE_LIST>(buffer.data());
+  list->MaxControlType = max_type;
+  EnterCallback(callback, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
+  const bool answered = ask(list);
+  LeaveCallback();
+  std::vector<BOOLEAN> supported(max_type, FALSE);
+  if (answered) std::copy_n(list->SupportedTypeList, max_type, supported.begin());
+  return supported;
 }
 
 bool PortState::InitializeAdapter(Adapter& a) {

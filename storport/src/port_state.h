@@ -4,6 +4,7 @@
 #define MSIRIG_STORPORT_SRC_PORT_STATE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -423,6 +424,13 @@ struct PortState {
   bool AdapterControl(Adapter& adapter, SCSI_ADAPTER_CONTROL_TYPE type);
   void ResetBus(Adapter& adapter);
   void CheckTimeouts();
+  // What a miniport's ScsiQuerySupportedControlTypes / ScsiQuerySupportedUnitControlTypes said,
+  // one entry per type below `max_type` (all FALSE when `ask` returns false: the query failed).
+  // `ask` gets a caller-allocated list of exactly `max_type` entries and runs in `callback` at
+  // PASSIVE_LEVEL with no lock (lifecycle.cc).
+  std::vector<BOOLEAN> AskSupportedTypes(
+      Adapter& adapter, Callback callback, ULONG max_type,
+      const std::function<bool(PSCSI_SUPPORTED_CONTROL_TYPE_LIST)>& ask);
   // HwUnitControl (unit_control.cc): the supported types, asked once after the adapter started;
   // a unit's start before the first request that is not a bus scan's; the removal of every
   // started unit when the adapter is surprise-removed.

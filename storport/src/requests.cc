@@ -98,6 +98,8 @@ uint64_t Port::SubmitRequest(uint32_t adapter, const RequestSpec& spec) {
   if (a.requests.count(key) == 0) return tag;
   if (a.state == AdapterState::kRunning && !a.removing && !a.quiescing) {
     s.StartUnitFor(a, a.requests.at(key).lu, *key);  // HwUnitControl(ScsiUnitStart), once
+    // The miniport ran: another CPU may have removed the adapter, which failed this request,
+    // or stopped it. Both are looked at again below.
     if (a.requests.count(key) == 0) return tag;
   }
   if (a.state == AdapterState::kRunning && !a.removing && !a.quiescing) {

@@ -16,7 +16,6 @@
 //    (PnP removes children before their parent), ScsiUnitRemove for each once Storport has
 //    failed what the miniport still held, before the adapter is gone.
 #include <algorithm>
-#include <cstddef>
 #include <memory>
 
 #include "port_state.h"
@@ -40,24 +39,14 @@ bool Scan(const SCSI_REQUEST_BLOCK& srb) {
 void PortState::QueryUnitControls(Adapter& a) {
   a.supported_unit_controls.assign(ScsiUnitControlMax, FALSE);
   if (init_data.HwUnitControl == nullptr || os_version < OsVersion::kWin8) return;
-  // Caller-allocated, exactly MaxControlType entries: the miniport "must not set any element
-  // beyond SupportedTypeList[MaxControlType - 1]" (SCSI_SUPPORTED_CONTROL_TYPE_LIST page), and
-  // under ASan a write past it is a heap-buffer-overflow.
-  const size_t size = offsetof(SCSI_SUPPORTED_CONTROL_TYPE_LIST, SupportedTypeList) +
-                      static_cast<size_t>(ScsiUnitControlMax);
-  std::unique_ptr<uint8_t[]> buffer(new uint8_t[size]());
-  auto* list = reinterpret_cast<PSCSI_SUPPORTED_CONTROL_TYPE_LIST>(buffer.get());
-  list->MaxControlType = ScsiUnitControlMax;
   trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "HwUnitControl",
             ScsiQuerySupportedUnitControlTypes);
-  EnterCallback(Callback::kUnitControl, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
-  const SCSI_UNIT_CONTROL_STATUS status =
-      init_data.HwUnitControl(a.extension.get(), ScsiQuerySupportedUnitControlTypes, list);
-  LeaveCallback();
   // Decision: a miniport that fails the query (which it "must support") supports nothing.
-  if (status != ScsiUnitControlSuccess) return;
-  for (size_t type = 0; type < a.supported_unit_controls.size(); ++type)
-    a.supported_unit_controls[type] = list->SupportedTypeList[type];
+  a.supported_unit_controls =
+      AskSupportedTypes(a, Callback::kUnitControl, ScsiUnitControlMax, [&](auto list) {
+        return init_data.HwUnitControl(a.extension.get(), ScsiQuerySupportedUnitControlTypes,
+                                       list) == ScsiUnitControlSuccess;
+      });
 }
 
 namespace {
