@@ -147,6 +147,8 @@ typedef struct _NVM_ADAPTER_EXTENSION {
   /* Guarded by every queue lock (written with all of them held). */
   NVM_ADAPTER_STATE State;
   NVM_ADMIN_STATE Admin;
+  BOOLEAN SurpriseRemoved; /* ScsiAdapterSurpriseRemoval came: the stop that follows is no
+                            * orderly shutdown */
 
   /* Guarded by StartIoLock. */
   ULONG NextQueue;

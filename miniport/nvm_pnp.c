@@ -3,7 +3,9 @@
  * controller fatal status and a device that has gone away. Every routine here runs with every
  * queue lock held (HwAdapterControl stop/restart: InterruptLock; HwResetBus and HwTimer in half
  * duplex: StartIoLock and InterruptLock), so it touches the queues directly; the requests it
- * finishes go through the same done lists and DPCs as normal completions, exactly once.
+ * finishes go through the same done lists and DPCs as normal completions, exactly once. The
+ * exceptions run at PASSIVE_LEVEL with no lock: the surprise-removal notice, which takes
+ * InterruptLock itself, and HwUnitControl, which touches no adapter state.
  */
 #include "nvm_miniport.h"
 
@@ -156,10 +158,17 @@ static VOID NvmStopAdapter(_In_ PNVM_ADAPTER_EXTENSION Adapter) {
     return;
   }
   NvmReapAll(Adapter);
-  NvmAbortOutstanding(Adapter, SRB_STATUS_BUS_RESET);
+  /* A surprise-removed adapter's requests are not retried: the unit is gone with it. */
+  NvmAbortOutstanding(Adapter,
+                      Adapter->SurpriseRemoved ? SRB_STATUS_NO_DEVICE : SRB_STATUS_BUS_RESET);
   Adapter->State = NvmStateStopped;
-  /* 7.6.2: shutdown notification, then disable, so no interrupt or DMA follows. */
-  NvmShutdownController(Adapter);
+  /* 7.6.2: shutdown notification, then disable, so no interrupt or DMA follows. The notice is
+   * for an orderly shutdown (the controller flushes its volatile write cache and waits to be
+   * powered off); a surprise-removed controller is only disabled, and its shutdown is not
+   * waited for. */
+  if (!Adapter->SurpriseRemoved) {
+    NvmShutdownController(Adapter);
+  }
   (VOID)NvmDisableController(Adapter);
   NvmForgetQueues(Adapter);
   NvmHandOffAll(Adapter);
@@ -188,6 +197,7 @@ SCSI_ADAPTER_CONTROL_STATUS NvmHwAdapterControl(PVOID DeviceExtension,
                                                 PVOID Parameters) {
   PNVM_ADAPTER_EXTENSION adapter = (PNVM_ADAPTER_EXTENSION)DeviceExtension;
   PSCSI_SUPPORTED_CONTROL_TYPE_LIST list;
+  STOR_LOCK_HANDLE lock;
   ULONG type;
 
   switch (ControlType) {
@@ -197,9 +207,19 @@ SCSI_ADAPTER_CONTROL_STATUS NvmHwAdapterControl(PVOID DeviceExtension,
         return ScsiAdapterControlUnsuccessful;
       }
       for (type = 0; type < list->MaxControlType; type++) {
-        list->SupportedTypeList[type] = type == ScsiQuerySupportedControlTypes ||
-                                        type == ScsiStopAdapter || type == ScsiRestartAdapter;
+        list->SupportedTypeList[type] =
+            type == ScsiQuerySupportedControlTypes || type == ScsiStopAdapter ||
+            type == ScsiRestartAdapter || type == ScsiAdapterSurpriseRemoval;
       }
+      return ScsiAdapterControlSuccess;
+    case ScsiAdapterSurpriseRemoval:
+      /* Windows 10 (SCSI_ADAPTER_CONTROL_TYPE page), before Storport stops the adapter. No lock
+       * is held here (msirig's port: PASSIVE_LEVEL), and the stop path reads the flag holding
+       * InterruptLock, so it is written under that lock, which in per-message mode takes every
+       * message lock (SPEC.md 3). */
+      StorPortAcquireSpinLock(DeviceExtension, InterruptLock, NULL, &lock);
+      adapter->SurpriseRemoved = TRUE;
+      StorPortReleaseSpinLock(DeviceExtension, &lock);
       return ScsiAdapterControlSuccess;
     case ScsiStopAdapter: /* DIRQL, InterruptLock held */
       NvmStopAdapter(adapter);

@@ -3,6 +3,9 @@
 // completions, and determinism.
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "scripted_miniport.h"
 
 namespace msirig::sp {
@@ -263,8 +266,7 @@ TEST(AdapterControl, WithoutRestartSupportStorportFindsAndInitializesTheAdapterA
 TEST(AdapterControl, AFailedRestartFailsTheRequestsHeldAcrossTheStop) {
   ScriptedRig rig(MsiX(2));
   rig.miniport().adapter_control = [](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
-    return type == ScsiRestartAdapter ? ScsiAdapterControlUnsuccessful
-                                      : ScsiAdapterControlSuccess;
+    return type == ScsiRestartAdapter ? ScsiAdapterControlUnsuccessful : ScsiAdapterControlSuccess;
   };
   ASSERT_TRUE(rig.Start());
   ASSERT_TRUE(rig.port().StopAdapter(rig.adapter()));
@@ -322,6 +324,106 @@ TEST(SurpriseRemoval, FailsWhatTheMiniportHoldsAndEndsTheAdapter) {
   // A miniport that goes on using the adapter (a late completion) is reported.
   StorPortNotification(RequestComplete, rig.extension(), kept);
   EXPECT_TRUE(rig.Saw(Rule::kNotAnAdapter)) << rig.Violations();
+}
+
+// ScsiAdapterSurpriseRemoval (pnp.cc): on Windows 10, to a miniport that supports it, at
+// PASSIVE_LEVEL with no lock held and Parameters NULL, after the units' removal notices and
+// before the stop; interrupts still reach the ISR meanwhile, so a miniport that changes what its
+// ISR reads must take InterruptLock itself, which here covers every message lock.
+TEST(SurpriseRemoval, TheMiniportIsToldAtPassiveLevelWithNoLockBeforeTheStop) {
+  ScriptedRig rig(MsiX(2));
+  rig.miniport().supports_surprise_removal = true;
+  std::vector<std::tuple<int, uint8_t, size_t>> calls;  // type, IRQL, locks held
+  rig.miniport().adapter_control = [&](PVOID ext, SCSI_ADAPTER_CONTROL_TYPE type) {
+    calls.emplace_back(type, rig.port().Irql(0), rig.port().LocksHeld(0));
+    if (type == ScsiAdapterSurpriseRemoval) {
+      rig.port().SignalMessage(rig.adapter(), 1);
+      rig.OnCpu(1, [&] {
+        EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 1), Delivery::kDelivered);
+      });
+      STOR_LOCK_HANDLE lock;
+      StorPortAcquireSpinLock(ext, InterruptLock, nullptr, &lock);
+      rig.port().SignalMessage(rig.adapter(), 1);
+      rig.OnCpu(1, [&] {
+        EXPECT_EQ(rig.port().DeliverInterrupt(rig.adapter(), 1), Delivery::kWouldSpin);
+      });
+      StorPortReleaseSpinLock(ext, &lock);
+    }
+    return ScsiAdapterControlSuccess;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SurpriseRemove(rig.adapter());
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kRemoved);
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], std::make_tuple(int{ScsiAdapterSurpriseRemoval}, PASSIVE_LEVEL, size_t{0}));
+  EXPECT_EQ(calls[1], std::make_tuple(int{ScsiStopAdapter}, MessageDirql(1), size_t{1}));
+  rig.port().CheckEndOfRun();
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
+TEST(SurpriseRemoval, TheNoticeNeedsWindows10ItsSupportAndAStartedAdapter) {
+  for (const OsVersion os : {OsVersion::kWin8, OsVersion::kWin10}) {
+    for (const bool supported : {false, true}) {
+      PlatformConfig platform = MsiX(1);
+      platform.os_version = os;
+      ScriptedRig rig(platform);
+      rig.miniport().supports_surprise_removal = supported;
+      int notices = 0;
+      rig.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
+        notices += type == ScsiAdapterSurpriseRemoval;
+        return ScsiAdapterControlSuccess;
+      };
+      ASSERT_TRUE(rig.Start());
+      rig.port().SurpriseRemove(rig.adapter());
+      EXPECT_EQ(notices, os == OsVersion::kWin10 && supported ? 1 : 0)
+          << static_cast<int>(os) << " " << supported;
+    }
+  }
+  // A stopped adapter is told too; one whose start failed is not.
+  {
+    ScriptedRig stopped(MsiX(1));
+    stopped.miniport().supports_surprise_removal = true;
+    std::vector<int> types;
+    stopped.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
+      types.push_back(type);
+      return ScsiAdapterControlSuccess;
+    };
+    ASSERT_TRUE(stopped.Start());
+    ASSERT_TRUE(stopped.port().StopAdapter(stopped.adapter()));
+    stopped.port().SurpriseRemove(stopped.adapter());
+    EXPECT_EQ(types, (std::vector<int>{ScsiStopAdapter, ScsiAdapterSurpriseRemoval}));
+  }
+  ScriptedRig failed(MsiX(1));
+  failed.miniport().supports_surprise_removal = true;
+  failed.miniport().initialize = [](PVOID) { return FALSE; };
+  int notices = 0;
+  failed.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE) {
+    ++notices;
+    return ScsiAdapterControlSuccess;
+  };
+  EXPECT_FALSE(failed.Start());
+  failed.port().SurpriseRemove(failed.adapter());
+  EXPECT_EQ(notices, 0);
+}
+
+// A second removal from another CPU while the miniport handles the first one's notice (the
+// fuzzer's schedules reach it) does not run the removal again.
+TEST(SurpriseRemoval, ASecondRemovalDuringTheNoticeIsNotRunAgain) {
+  ScriptedRig rig(MsiX(2));
+  rig.miniport().supports_surprise_removal = true;
+  std::vector<int> types;
+  rig.miniport().adapter_control = [&](PVOID, SCSI_ADAPTER_CONTROL_TYPE type) {
+    types.push_back(type);
+    if (type == ScsiAdapterSurpriseRemoval)
+      rig.OnCpu(1, [&] { rig.port().SurpriseRemove(rig.adapter()); });
+    return ScsiAdapterControlSuccess;
+  };
+  ASSERT_TRUE(rig.Start());
+  rig.port().SurpriseRemove(rig.adapter());
+  EXPECT_EQ(types, (std::vector<int>{ScsiAdapterSurpriseRemoval, ScsiStopAdapter}));
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kRemoved);
+  rig.port().CheckEndOfRun();
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
 }
 
 }  // namespace

@@ -13,8 +13,16 @@ bool PortState::AdapterControl(Adapter& a, SCSI_ADAPTER_CONTROL_TYPE type) {
   if (init_data.HwAdapterControl == nullptr || type < 0 || type >= ScsiAdapterControlMax ||
       a.supported_controls.size() <= static_cast<size_t>(type) || !a.supported_controls[type])
     return false;
-  // ScsiStopAdapter and ScsiRestartAdapter: DIRQL, InterruptLock held (HW_ADAPTER_CONTROL page).
-  EnterCallback(Callback::kAdapterControl, &a, kLineInterrupt, a.sync_irql, kEntryInterrupt);
+  if (type == ScsiAdapterSurpriseRemoval) {
+    // Decision: PASSIVE_LEVEL with no lock held. The pages give this type no IRQL; Storport
+    // makes the call while it handles IRP_MN_SURPRISE_REMOVAL, which the PnP manager sends at
+    // PASSIVE_LEVEL (IRP_MN_SURPRISE_REMOVAL page), as it does the units' ScsiUnitSurpriseRemoval.
+    trace.Add(Event::kRoutine, CpuIndex(), Cpu().irql, "HwAdapterControl", type);
+    EnterCallback(Callback::kAdapterControl, &a, kLineInterrupt, PASSIVE_LEVEL, kEntryNone);
+  } else {
+    // ScsiStopAdapter and ScsiRestartAdapter: DIRQL, InterruptLock held (HW_ADAPTER_CONTROL).
+    EnterCallback(Callback::kAdapterControl, &a, kLineInterrupt, a.sync_irql, kEntryInterrupt);
+  }
   const SCSI_ADAPTER_CONTROL_STATUS status =
       init_data.HwAdapterControl(a.extension.get(), type, nullptr);
   LeaveCallback();
@@ -242,7 +250,9 @@ void Port::SurpriseRemove(uint32_t adapter) {
   RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
-  if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed) return;
+  // Once: a removal already under way on another CPU (inside one of the miniport's calls) is
+  // not started again.
+  if (a.state == AdapterState::kRemoved || a.state == AdapterState::kFailed || a.removing) return;
   s.trace.Add(Event::kRoutine, s.CpuIndex(), s.Cpu().irql, "surprise-removal", a.id);
   // Unlike a stop, a surprise removal does not wait for I/O: the device is gone, and what the
   // miniport holds is failed below (the case the lifecycle target exists for). A stop that is
@@ -250,6 +260,15 @@ void Port::SurpriseRemove(uint32_t adapter) {
   a.removing = true;  // from here on new requests fail without the miniport
   s.WaitForAdapterRoutines(a);
   s.RemoveUnits(a, ScsiUnitSurpriseRemoval);  // the units first, as PnP removes children first
+  // Then the adapter's own notice, ScsiAdapterSurpriseRemoval ("Notifies the miniport that the
+  // unit has been surprise-removed", Parameters NULL: SCSI_ADAPTER_CONTROL_TYPE page), before
+  // the stop. Decisions: only on Windows 10 (the page dates no version for it, and its value
+  // comes after ScsiAdapterFilterResourceRequirements, a Windows 8.1 type; msirig models no
+  // 8.1), only from PASSIVE_LEVEL (as the units' calls), and only to an adapter that started.
+  if (s.os_version >= OsVersion::kWin10 && s.Cpu().irql == PASSIVE_LEVEL &&
+      (a.state == AdapterState::kRunning || a.state == AdapterState::kStopped)) {
+    s.AdapterControl(a, ScsiAdapterSurpriseRemoval);
+  }
   // Decision: Storport stops the adapter, then fails what the miniport still holds with
   // SRB_STATUS_NO_DEVICE; from then on the extension is no live adapter's.
   if (a.state == AdapterState::kRunning) s.AdapterControl(a, ScsiStopAdapter);

@@ -50,8 +50,10 @@ SCSI_ADAPTER_CONTROL_STATUS AdapterControl(PVOID extension, SCSI_ADAPTER_CONTROL
   if (type == ScsiQuerySupportedControlTypes) {
     auto* list = static_cast<PSCSI_SUPPORTED_CONTROL_TYPE_LIST>(parameters);
     for (ULONG t = 0; t < list->MaxControlType; ++t) {
-      list->SupportedTypeList[t] = t == ScsiQuerySupportedControlTypes || t == ScsiStopAdapter ||
-                                   (t == ScsiRestartAdapter && Mp().supports_restart);
+      list->SupportedTypeList[t] =
+          t == ScsiQuerySupportedControlTypes || t == ScsiStopAdapter ||
+          (t == ScsiRestartAdapter && Mp().supports_restart) ||
+          (t == ScsiAdapterSurpriseRemoval && Mp().supports_surprise_removal);
     }
     return ScsiAdapterControlSuccess;
   }

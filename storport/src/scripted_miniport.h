@@ -28,6 +28,7 @@ struct ScriptedMiniport {
   // Default: supports ScsiStopAdapter and ScsiRestartAdapter and succeeds.
   std::function<SCSI_ADAPTER_CONTROL_STATUS(PVOID, SCSI_ADAPTER_CONTROL_TYPE)> adapter_control;
   bool supports_restart = true;
+  bool supports_surprise_removal = false;  // ScsiAdapterSurpriseRemoval
   // HwUnitControl, installed only when set: every call, the support query included (Parameters
   // as Storport passed them).
   std::function<SCSI_UNIT_CONTROL_STATUS(PVOID, SCSI_UNIT_CONTROL_TYPE, PVOID)> unit_control;

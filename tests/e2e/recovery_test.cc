@@ -131,7 +131,8 @@ TEST_P(RecoveryTest, SurpriseRemovalWithIoInFlight) {
 // HwUnitControl (storport/src/unit_control.cc): the miniport's one unit starts before its first
 // write; LUN 1, which it does not have, fails to start, and the request for it still gets the
 // miniport's own answer; a surprise removal removes the started unit, before the adapter's
-// stop and after. The calls are read from the trace's "call" events: name, type or unit, unit.
+// stop and after, and tells the adapter itself (ScsiAdapterSurpriseRemoval) before the stop. The
+// calls are read from the trace's "call" events: name, type or unit, unit.
 TEST_P(RecoveryTest, UnitControlStartsAndRemovesTheMiniportsUnit) {
   sp::TraceRecorder recorder;
   world_->port().RecordTrace(&recorder);
@@ -150,7 +151,8 @@ TEST_P(RecoveryTest, UnitControlStartsAndRemovesTheMiniportsUnit) {
     std::istringstream columns(line);
     for (std::string field; std::getline(columns, field, '\t');) fields.push_back(field);
     if (fields.size() == 8 && fields[4] == "call" &&
-        (fields[5] == "HwUnitControl" || fields[5] == "unit-start-failed"))
+        (fields[5] == "HwUnitControl" || fields[5] == "unit-start-failed" ||
+         fields[5] == "HwAdapterControl"))
       calls.push_back(fields[5] + " " + fields[6] + " " + fields[7]);
   }
   const std::vector<std::string> expected = {
@@ -158,8 +160,14 @@ TEST_P(RecoveryTest, UnitControlStartsAndRemovesTheMiniportsUnit) {
       "HwUnitControl 0x2 0x1",      // ScsiUnitStart, LUN 1
       "unit-start-failed 0x1 0x0",  //
       "HwUnitControl 0xa 0x0",      // ScsiUnitSurpriseRemoval, unit 0 only
+      "HwAdapterControl 0x10 0x0",  // ScsiAdapterSurpriseRemoval, before the stop
       "HwUnitControl 0x9 0x0"};     // ScsiUnitRemove
   EXPECT_EQ(calls, expected) << recorder.text().substr(0, 4000);
+  // The miniport was told (nvm_pnp.c): its stop disabled the controller without the shutdown
+  // notification of an orderly stop, CC.SHN (NVMe 1.4 3.1.5, bits 15:14), left 00b.
+  const uint64_t cc = world_->device().MmioRead(0, 0x14, 4);
+  EXPECT_EQ(cc & 1, 0u) << "CC.EN";
+  EXPECT_EQ((cc >> 14) & 3, 0u) << "CC.SHN";
   ExpectClean();
 }
 
