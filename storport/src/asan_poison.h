@@ -19,6 +19,10 @@
 
 #ifdef MSIRIG_ASAN_BUILD
 #include <sanitizer/asan_interface.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 #endif
 
 namespace msirig::sp {
@@ -32,6 +36,28 @@ inline void PoisonRetired([[maybe_unused]] const void* address, [[maybe_unused]]
 // The guard after a pool block (PortState::kPoolGuardBytes): poisoned the same way, for as long
 // as the block exists.
 inline void PoisonGuard(const void* address, size_t bytes) { PoisonRetired(address, bytes); }
+
+// A retired buffer this large or larger gives its whole pages back (ReleaseRetiredPages).
+inline constexpr size_t kRetiredReleaseBytes = 64 * 1024;
+
+// Gives the whole pages of a retired buffer of at least kRetiredReleaseBytes back to the OS
+// (madvise MADV_DONTNEED) while it keeps its address and its poison: a touch is still a
+// use-after-poison report (ASan checks the shadow before the access), but a run's memory no
+// longer grows with the bytes of the requests it has retired, only with their number (a few
+// hundred 256 KiB reads held about 100 MB: bench/RESULTS.md, stop 17). The pages read as zeros
+// if the allocator hands them out again after the run. ASan builds only: elsewhere nothing
+// reports a touch, and a stale read keeps seeing the old contents.
+inline void ReleaseRetiredPages([[maybe_unused]] const void* address,
+                                [[maybe_unused]] size_t bytes) {
+#ifdef MSIRIG_ASAN_BUILD
+  if (address == nullptr || bytes < kRetiredReleaseBytes) return;
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto start = reinterpret_cast<uintptr_t>(address);
+  const uintptr_t begin = (start + page - 1) / page * page;
+  const uintptr_t end = (start + bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+#endif
+}
 
 inline void UnpoisonRetired([[maybe_unused]] const void* address, [[maybe_unused]] size_t bytes) {
 #ifdef MSIRIG_ASAN_BUILD

@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <utility>
+#include <vector>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "asan_poison.h"  // MSIRIG_ASAN_BUILD
 #include "port_state.h"
@@ -160,6 +165,81 @@ TEST(RetiredSrbsDeathTest, AMiniportTouchingARetiredSrbIsAUseAfterPoison) {
         rig.port().SubmitRequest(rig.adapter(), RequestSpec{});
         volatile UCHAR status = kept->SrbStatus;
         (void)status;
+      },
+      "use-after-poison");
+#endif
+}
+
+// A large retired data buffer keeps its address and its poison but gives its whole pages back
+// (asan_poison.h, ReleaseRetiredPages); a small one keeps its pages.
+TEST(RetiredSrbs, ALargeRetiredBufferIsStillPoisonedButNoLongerResident) {
+#ifndef MSIRIG_ASAN_BUILD
+  GTEST_SKIP() << "AddressSanitizer: asan preset only";
+#else
+  ScriptedRig rig(MsiX(1));
+  std::vector<const uint8_t*> buffers;
+  rig.miniport().start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+    buffers.push_back(static_cast<const uint8_t*>(srb->DataBuffer));
+    srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, ext, srb);
+    return TRUE;
+  };
+  ASSERT_TRUE(rig.Start());
+  const long page = sysconf(_SC_PAGESIZE);
+  // Whether every whole page of [data, data + length) is resident / none is (mincore).
+  auto resident_pages = [&](const uint8_t* data, size_t length) {
+    const auto start = reinterpret_cast<uintptr_t>(data);
+    const uintptr_t begin = (start + page - 1) / page * page;
+    const uintptr_t end = (start + length) / page * page;
+    std::vector<unsigned char> pages((end - begin) / page);
+    EXPECT_EQ(mincore(reinterpret_cast<void*>(begin), end - begin, pages.data()), 0);
+    size_t count = 0;
+    for (unsigned char p : pages) count += p & 1;
+    return std::make_pair(count, pages.size());
+  };
+  RequestSpec large;
+  large.data.assign(256 * 1024, 0x5a);
+  RequestSpec small;
+  small.data.assign(kRetiredReleaseBytes - 1, 0x5a);
+  rig.port().SubmitRequest(rig.adapter(), large);
+  rig.port().SubmitRequest(rig.adapter(), small);
+  ASSERT_EQ(buffers.size(), 2u);
+  ASSERT_EQ(rig.port().Completed(rig.adapter()).size(), 2u);
+  EXPECT_EQ(rig.port().Completed(rig.adapter())[0].data, large.data) << "judged from a copy";
+  const auto [large_resident, large_pages] = resident_pages(buffers[0], large.data.size());
+  EXPECT_GE(large_pages, 63u);
+  EXPECT_EQ(large_resident, 0u) << "of " << large_pages << " pages";
+  const auto [small_resident, small_pages] = resident_pages(buffers[1], small.data.size());
+  EXPECT_EQ(small_resident, small_pages);
+  for (const uint8_t* data : buffers) {
+    EXPECT_TRUE(__asan_address_is_poisoned(data));
+    EXPECT_TRUE(__asan_address_is_poisoned(data + 40000));
+  }
+  EXPECT_TRUE(__asan_address_is_poisoned(buffers[0] + large.data.size() - 1));
+#endif
+}
+
+TEST(RetiredSrbsDeathTest, AMiniportReadingALargeRetiredBufferIsAUseAfterPoison) {
+#ifndef MSIRIG_ASAN_BUILD
+  GTEST_SKIP() << "AddressSanitizer: asan preset only";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        ScriptedRig rig(MsiX(1));
+        const uint8_t* kept = nullptr;
+        rig.miniport().start_io = [&](PVOID ext, PSCSI_REQUEST_BLOCK srb) {
+          kept = static_cast<const uint8_t*>(srb->DataBuffer);
+          srb->SrbStatus = SRB_STATUS_SUCCESS;
+          StorPortNotification(RequestComplete, ext, srb);
+          return TRUE;
+        };
+        rig.Start();
+        RequestSpec spec;
+        spec.data.assign(256 * 1024, 0x5a);
+        rig.port().SubmitRequest(rig.adapter(), spec);
+        volatile uint8_t byte = kept[128 * 1024];  // inside a released page
+        (void)byte;
       },
       "use-after-poison");
 #endif

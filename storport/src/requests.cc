@@ -37,6 +37,7 @@ void RetireRequest(PortState& s, Adapter& a, RequestRecord& record, UCHAR srb_st
   // them later is a use-after-poison report, and no later request gets the same address.
   PoisonRetired(record.srb.get(), sizeof(SCSI_REQUEST_BLOCK));
   PoisonRetired(record.data.get(), std::max<size_t>(record.data_length, 1));
+  ReleaseRetiredPages(record.data.get(), record.data_length);
   PoisonRetired(record.srb_extension.get(), std::max<size_t>(record.srb_extension_size, 1));
   PoisonRetired(record.sense.get(), SENSE_BUFFER_SIZE);
   a.retired[key] = a.graveyard.size();
