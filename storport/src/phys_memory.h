@@ -35,14 +35,20 @@ class PhysicalMemory {
   // The host bytes behind [physical, physical + length) when one region holds all of them.
   uint8_t* ToHost(uint64_t physical, size_t length) const;
 
-  size_t regions() const { return by_host_.size(); }
+  size_t regions() const { return regions_.size(); }
 
  private:
-  // The live regions twice, sorted by host start and by physical start. Sorted vectors, not
-  // maps: a request maps and unmaps three buffers, and node allocations were a measurable share
-  // of a scenario step under ASan (bench/RESULTS.md, stop 19); few regions are live at once.
-  std::vector<Region> by_host_;
-  std::vector<Region> by_physical_;      // in mapping order: addresses only grow
+  // The live regions in mapping order, which is also bus-address order (addresses only grow):
+  // a sorted vector, not maps, since a request maps and unmaps three buffers and node
+  // allocations were a measurable share of a scenario step under ASan (bench/RESULTS.md, stop
+  // 19); few regions are live at once, so a host address is found by a linear scan. Nothing
+  // here may depend on where the heap put a buffer: kept sorted by host address, the vector
+  // moved a number of elements on insert and erase that did, each move an intercepted
+  // memmove, i.e. an event in ThreadSanitizer's trace of the CPU's fiber, and that moved which
+  // earlier access TSan's shadow kept, so a race found while fuzzing replayed alone to nothing
+  // (measured: 4 findings of DOORBELL_OUTSIDE_LOCK in 12; miniport/zoo/README.md, "A TSan race
+  // seen while fuzzing replays alone").
+  std::vector<Region> regions_;
   uint64_t next_physical_ = 0x10000000;  // 256 MiB: below 4 GiB for 32-bit DMA engines
 };
 
