@@ -254,7 +254,8 @@ def main():
             text.write_text(step_scenario(n))
             encoded = Path(work) / f'steps-{n}'
             subprocess.run([str(tool), 'encode', str(text), str(encoded)], check=True)
-            seconds = per_run_seconds(exe, str(encoded), max(5, 2000 // n))
+            # At least 50 runs: with 5, the 1000-step row swung between 2.5 and 8.2 ms in one session.
+            seconds = per_run_seconds(exe, str(encoded), max(50, 2000 // n))
             steps_cost.append((n, seconds * 1e3, seconds / n * 1e6))
 
     load_end = os.getloadavg()
