@@ -361,6 +361,34 @@ TEST(SurpriseRemoval, TheMiniportIsToldAtPassiveLevelWithNoLockBeforeTheStop) {
   EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
 }
 
+// A restart from another CPU while the miniport handles the removal notice of a stopped adapter
+// (found by a 30-minute schedule_fuzz run: the restart failed the adapter under the notice, whose
+// release of InterruptLock then named no live adapter) is refused: PnP serializes the two.
+TEST(SurpriseRemoval, ARestartDuringTheNoticeIsRefused) {
+  ScriptedRig rig(MsiX(2));
+  rig.miniport().supports_surprise_removal = true;
+  std::vector<int> types;
+  bool restarted = true;
+  rig.miniport().adapter_control = [&](PVOID ext, SCSI_ADAPTER_CONTROL_TYPE type) {
+    types.push_back(type);
+    if (type == ScsiAdapterSurpriseRemoval) {
+      STOR_LOCK_HANDLE lock;
+      StorPortAcquireSpinLock(ext, InterruptLock, nullptr, &lock);
+      rig.OnCpu(1, [&] { restarted = rig.port().RestartAdapter(rig.adapter()); });
+      StorPortReleaseSpinLock(ext, &lock);
+    }
+    return ScsiAdapterControlSuccess;
+  };
+  ASSERT_TRUE(rig.Start());
+  ASSERT_TRUE(rig.port().StopAdapter(rig.adapter()));
+  rig.port().SurpriseRemove(rig.adapter());
+  EXPECT_FALSE(restarted);
+  EXPECT_EQ(types, (std::vector<int>{ScsiStopAdapter, ScsiAdapterSurpriseRemoval}));
+  EXPECT_EQ(rig.port().State(rig.adapter()), AdapterState::kRemoved);
+  rig.port().CheckEndOfRun();
+  EXPECT_EQ(rig.ViolationCount(), 0u) << rig.Violations();
+}
+
 TEST(SurpriseRemoval, TheNoticeNeedsWindows10ItsSupportAndAStartedAdapter) {
   for (const OsVersion os : {OsVersion::kWin8, OsVersion::kWin10}) {
     for (const bool supported : {false, true}) {

@@ -185,7 +185,9 @@ bool Port::RestartAdapter(uint32_t adapter) {
   RigEntry rig(*state_);
   PortState& s = *state_;
   Adapter& a = s.AdapterAt(adapter);
-  if (a.state != AdapterState::kStopped) return false;
+  // PnP serializes a device's state changes: no restart while a surprise removal is under way
+  // (another CPU may be inside one of its miniport calls, which let this CPU run).
+  if (a.state != AdapterState::kStopped || a.removing) return false;
   a.state = AdapterState::kInitializing;
   if (a.supported_controls.size() > ScsiRestartAdapter &&
       a.supported_controls[ScsiRestartAdapter]) {
