@@ -17,12 +17,6 @@ inline constexpr uint64_t kPageSize = 4096;
 
 class PhysicalMemory {
  public:
-  struct Region {
-    uintptr_t host;
-    size_t length;
-    uint64_t physical;
-  };
-
   // Maps [host, host + length) and returns the bus address of `host`, which is
   // page-aligned plus `page_offset` (< kPageSize).
   uint64_t Map(void* host, size_t length, uint32_t page_offset = 0);
@@ -38,10 +32,15 @@ class PhysicalMemory {
   size_t regions() const { return regions_.size(); }
 
  private:
+  struct Region {
+    uintptr_t host;
+    size_t length;
+    uint64_t physical;
+  };
   // The live regions in mapping order, which is also bus-address order (addresses only grow):
-  // a sorted vector, not maps, since a request maps and unmaps three buffers and node
-  // allocations were a measurable share of a scenario step under ASan (bench/RESULTS.md, stop
-  // 19); few regions are live at once, so a host address is found by a linear scan. Nothing
+  // one vector, not maps, since a request maps and unmaps three buffers and node allocations
+  // were a measurable share of a scenario step under ASan (bench/RESULTS.md, stop 19); few
+  // regions are live at once, so a host address is found by a linear scan. Nothing
   // here may depend on where the heap put a buffer: kept sorted by host address, the vector
   // moved a number of elements on insert and erase that did, each move an intercepted
   // memmove, i.e. an event in ThreadSanitizer's trace of the CPU's fiber, and that moved which
